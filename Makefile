@@ -1,0 +1,59 @@
+# Two commands: `make run` (install, migrate, load demo content, serve) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+
+.PHONY: run serve setup test lint browser clean-data
+
+# Runtime packages, reinstalled only when requirements.txt changes.
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+## setup: install, migrate, collect static files, load the demo, create the first admin.
+setup: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py load_demo
+	$(PY) manage.py ensure_admin
+
+## run: everything above, then serve on http://$(HOST):$(PORT)/ with gunicorn.
+run: setup serve
+
+serve: $(VENV)/.installed
+	$(VENV)/bin/gunicorn kb.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - --error-logfile -
+
+## browser: Debian's Chromium for the browser tests (never a downloaded browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(VENV)/.installed-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+## test: lint, migration check, the whole pytest suite (browser tests included).
+test: $(VENV)/.installed-dev browser lint
+	KB_DATA_DIR=$$(mktemp -d) $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest
+
+clean-data:
+	rm -rf data
+
+## messages: refresh locale/ja from the code and templates, then compile (needs gettext).
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l ja --ignore=.venv --ignore=data --ignore=tests --no-location
+	$(PY) manage.py compilemessages -l ja --ignore=.venv

@@ -1,0 +1,86 @@
+"""The editor experience: one screen per article, both languages side by side.
+
+An article, its variants and each variant's steps are edited together (nested inlines
+from django-nested-admin, drag to reorder). Each translated field shows its English and
+Japanese versions on one row, so a translator sees the source beside the translation.
+modeltranslation's *tabbed* admin is not used: it loads jQuery UI from a CDN.
+"""
+
+from django.conf import settings
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
+from nested_admin import NestedModelAdminMixin, NestedStackedInlineMixin
+
+from .models import Article, Category, Platform, Step, Variant
+
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+def side_by_side(*fields):
+    """Return field rows with each translated field's languages on one row."""
+    return tuple(tuple(f"{field}_{code}" for code in LANGUAGE_CODES) for field in fields)
+
+
+class StepInline(NestedStackedInlineMixin, TranslationStackedInline):
+    model = Step
+    extra = 0
+    sortable_field_name = "order"
+    fields = (
+        "order",
+        *side_by_side("body", "figure", "figure_caption", "figure_alt"),
+    )
+
+
+class VariantInline(NestedStackedInlineMixin, TranslationStackedInline):
+    model = Variant
+    extra = 0
+    sortable_field_name = "order"
+    inlines = (StepInline,)
+    fields = ("platform", "order", *side_by_side("intro"))
+
+
+@admin.register(Article)
+class ArticleAdmin(NestedModelAdminMixin, TranslationAdmin):
+    list_display = ("number", "title", "category", "status", "updated_at")
+    list_display_links = ("number", "title")
+    list_filter = ("status", "category")
+    search_fields = ("=number", "title_en", "title_ja", "slug")
+    prepopulated_fields = {"slug": ("title_en",)}
+    filter_horizontal = ("prerequisites", "related")
+    save_on_top = True
+    inlines = (VariantInline,)
+    fieldsets = (
+        (None, {"fields": (("number", "slug"), ("category", "status"))}),
+        (
+            _("Text"),
+            {
+                "fields": side_by_side("title", "summary", "body", "notes", "troubleshooting"),
+                "description": _(
+                    "English on the left, Japanese on the right. Markdown is allowed in the "
+                    "introduction, notes and troubleshooting; link another article with "
+                    "[[KB 1042]]."
+                ),
+            },
+        ),
+        (_("Links to other articles"), {"fields": ("prerequisites", "related")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("category")
+
+
+@admin.register(Category)
+class CategoryAdmin(TranslationAdmin):
+    list_display = ("name", "slug", "order")
+    list_editable = ("order",)
+    prepopulated_fields = {"slug": ("name_en",)}
+    fields = ("slug", "order", *side_by_side("name", "description"))
+
+
+@admin.register(Platform)
+class PlatformAdmin(TranslationAdmin):
+    list_display = ("name", "slug", "family", "order")
+    list_editable = ("order",)
+    list_filter = ("family",)
+    fields = ("slug", "family", "order", *side_by_side("name"))

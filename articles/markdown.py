@@ -1,0 +1,83 @@
+"""Rendering of editor-written Markdown: the one place it happens.
+
+Editors' Markdown is stored as typed and rendered on output: Markdown → HTML, article
+cross-references (``[[KB 1042]]``) → links, then the HTML is sanitised with nh3 (the Rust
+``ammonia`` sanitiser) so that nothing an editor types can reach the page as script.
+Sanitising *after* rendering matters: Markdown happily passes raw HTML through.
+"""
+
+import re
+
+import markdown as markdown_lib
+import nh3
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+EXTENSIONS = ["tables", "fenced_code", "sane_lists", "smarty"]
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "details", "dd", "dl", "dt", "em",
+    "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li",
+    "mark", "ol", "p", "pre", "s", "samp", "small", "strong", "sub", "summary", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "ol": {"start"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+}
+# Relative URLs (our own pages and media) are always allowed; of absolute ones, only these.
+URL_SCHEMES = {"http", "https", "mailto"}
+
+CROSS_REFERENCE = re.compile(r"\[\[\s*KB\s*(\d{1,9})\s*\]\]", re.IGNORECASE)
+
+
+def referenced_numbers(*texts):
+    """Return the article numbers cross-referenced in ``texts`` as ``[[KB n]]``."""
+    numbers = set()
+    for text in texts:
+        if text:
+            numbers.update(int(match) for match in CROSS_REFERENCE.findall(text))
+    return numbers
+
+
+def _link_references(html, references):
+    def replace(match):
+        number = int(match.group(1))
+        target = references.get(number)
+        if target is None:
+            # A draft or unknown article: plain text, never a broken link.
+            return f"KB {number}"
+        url, title = target
+        return f'<a href="{escape(url)}" class="kb-ref">{escape(title)}</a>'
+
+    return CROSS_REFERENCE.sub(replace, html)
+
+
+def sanitize(html):
+    """Return ``html`` with everything but harmless formatting removed."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        allowed_classes={"a": {"kb-ref"}},
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def render(text, references=None):
+    """Return the safe HTML for editor Markdown ``text``.
+
+    ``references`` maps article numbers to ``(url, title)`` for ``[[KB n]]`` links; numbers
+    missing from it render as plain text.
+    """
+    if not text:
+        return mark_safe("")
+    html = markdown_lib.markdown(text, extensions=EXTENSIONS, output_format="html")
+    html = _link_references(html, references or {})
+    return mark_safe(sanitize(html))  # noqa: S308 - sanitised just above

@@ -1,0 +1,276 @@
+"""The content model: categories, platforms, articles, their variants and steps.
+
+Every text a reader reads is translated (see translation.py); modeltranslation adds the
+``_en`` and ``_ja`` columns after these classes are defined, so nothing here refers to them
+directly except through ``settings.LANGUAGES``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.Model):
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ("order", "slug")
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:category", kwargs={"slug": self.slug})
+
+
+class Platform(models.Model):
+    class Family(models.TextChoices):
+        OS = "os", _("Operating system")
+        BROWSER = "browser", _("Browser")
+        APP = "app", _("Application")
+
+    slug = models.SlugField(
+        _("slug"),
+        max_length=40,
+        unique=True,
+        help_text=_("Used in links that open this tab, e.g. ?platform=safari."),
+    )
+    family = models.CharField(
+        _("family"),
+        max_length=10,
+        choices=Family.choices,
+        help_text=_("A reader's tab choice is remembered per family."),
+    )
+    name = models.CharField(_("name"), max_length=80)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ("order", "slug")
+        verbose_name = _("platform")
+        verbose_name_plural = _("platforms")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(family__in=["os", "browser", "app"]),
+                name="platform_family_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Return the articles readers may see: the one definition of "public"."""
+        return self.filter(status=Article.Status.PUBLISHED)
+
+    def for_listing(self):
+        return self.select_related("category").order_by("-updated_at", "number")
+
+    def for_detail(self):
+        """Return articles with everything the article page shows, in a fixed number of queries."""
+        steps = Step.objects.order_by("order", "pk")
+        variants = (
+            Variant.objects.select_related("platform")
+            .prefetch_related(Prefetch("steps", queryset=steps, to_attr="ordered_steps"))
+            .order_by("order", "pk")
+        )
+        linked = Article.objects.published().order_by("number")
+        return self.select_related("category").prefetch_related(
+            Prefetch("variants", queryset=variants, to_attr="ordered_variants"),
+            Prefetch("prerequisites", queryset=linked, to_attr="published_prerequisites"),
+            Prefetch("related", queryset=linked, to_attr="published_related"),
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    number = models.PositiveIntegerField(
+        _("number"),
+        unique=True,
+        help_text=_("The article's public identity, shown as “KB 1042” and used in its URL."),
+    )
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        help_text=_("Readable part of the URL. Old links with another slug still work."),
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="articles", verbose_name=_("category")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(
+        _("summary"),
+        blank=True,
+        help_text=_("One or two plain sentences; also shown to search engines."),
+    )
+    body = models.TextField(_("introduction"), blank=True, help_text=_("Markdown."))
+    notes = models.TextField(_("notes"), blank=True, help_text=_("Markdown, shown as a callout."))
+    troubleshooting = models.TextField(_("troubleshooting"), blank=True, help_text=_("Markdown."))
+    prerequisites = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="required_by",
+        verbose_name=_("prerequisites"),
+        help_text=_("Articles the reader should follow first."),
+    )
+    related = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="related_from",
+        verbose_name=_("related articles"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("number",)
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        constraints = [
+            models.CheckConstraint(condition=Q(number__gt=0), name="article_number_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published", "archived"]),
+                name="article_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"KB {self.number}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"number": self.number, "slug": self.slug})
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    def translated_texts(self, language):
+        """Yield every reader-facing text of the article in ``language`` (uses prefetches).
+
+        Expects the article to come from ``for_detail()``.
+        """
+        for field in ("title", "summary", "body", "notes", "troubleshooting"):
+            yield getattr(self, f"{field}_{language}")
+        for variant in self.ordered_variants:
+            yield variant.intro_translation(language)
+            for step in variant.ordered_steps:
+                yield from step.texts(language)
+
+    def is_complete_in(self, language):
+        """Return whether every text written in any language also exists in ``language``.
+
+        A field left empty in every language does not count against completeness.
+        """
+        others = [code for code, _name in settings.LANGUAGES if code != language]
+        texts = list(self.translated_texts(language))
+        for other in others:
+            for own, theirs in zip(texts, self.translated_texts(other), strict=True):
+                if (theirs or "").strip() and not (own or "").strip():
+                    return False
+        return bool((getattr(self, f"title_{language}") or "").strip())
+
+    def display_language(self, requested):
+        """Return the language the whole article is shown in for a reader asking for ``requested``.
+
+        Never a mix: if the requested translation is incomplete, the whole article is
+        shown in a language in which it is complete.
+        """
+        if self.is_complete_in(requested):
+            return requested
+        for code, _name in settings.LANGUAGES:
+            if code != requested and self.is_complete_in(code):
+                return code
+        return requested
+
+
+class Variant(models.Model):
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="variants", verbose_name=_("article")
+    )
+    platform = models.ForeignKey(
+        Platform,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="variants",
+        verbose_name=_("platform"),
+        help_text=_(
+            "Empty: steps shared by every platform (shown above the tabs when placed first, "
+            "at the end of every tab when placed last), or the steps of an article without tabs."
+        ),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    intro = models.TextField(_("introduction"), blank=True, help_text=_("Markdown."))
+
+    class Meta:
+        ordering = ("order", "pk")
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("article", "platform"),
+                condition=Q(platform__isnull=False),
+                name="variant_one_per_platform",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id} / {self.platform_id or '-'}"
+
+    def intro_translation(self, language):
+        return getattr(self, f"intro_{language}")
+
+
+class Step(models.Model):
+    variant = models.ForeignKey(
+        Variant, on_delete=models.CASCADE, related_name="steps", verbose_name=_("variant")
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    body = models.TextField(_("text"), help_text=_("Markdown: one action per step."))
+    figure = models.ImageField(
+        _("figure"),
+        upload_to="figures/",
+        blank=True,
+        help_text=_("Optional screenshot. A Japanese figure falls back to the English one."),
+    )
+    figure_caption = models.CharField(_("figure caption"), max_length=300, blank=True)
+    figure_alt = models.CharField(
+        _("figure alt text"),
+        max_length=300,
+        blank=True,
+        help_text=_("Describes the figure for readers who cannot see it."),
+    )
+
+    class Meta:
+        ordering = ("order", "pk")
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+
+    def __str__(self):
+        return f"{self.variant_id} / {self.order}"
+
+    def texts(self, language):
+        yield getattr(self, f"body_{language}")
+        # The figure itself may fall back; its words may not.
+        if any(getattr(self, f"figure_{code}") for code, _name in settings.LANGUAGES):
+            yield getattr(self, f"figure_caption_{language}")
+            yield getattr(self, f"figure_alt_{language}")

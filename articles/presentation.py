@@ -1,0 +1,189 @@
+"""Turn an article and its variants into what the article page shows.
+
+The layout rules live here, once:
+
+- Variants without a platform placed before the first platform variant are shared steps
+  shown above the tabs; those placed after it are shared closing steps shown at the end of
+  every tab. Numbering continues across both.
+- An article with no platform variant has no tabs: its shared variants are one list.
+- Figures are numbered in document order ("Figure 3.").
+- The whole article is rendered in one language (see ``Article.display_language``).
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils import translation
+
+from . import markdown
+from .models import Article
+
+
+@dataclass
+class StepView:
+    number: int
+    html: str
+    figure_url: str = ""
+    figure_number: int = 0
+    caption: str = ""
+    alt: str = ""
+
+
+@dataclass
+class SectionView:
+    """A run of numbered steps with an optional introduction."""
+
+    intro_html: str
+    steps: list[StepView]
+
+    @property
+    def start(self):
+        return self.steps[0].number if self.steps else 1
+
+
+@dataclass
+class TabView:
+    slug: str
+    name: str
+    family: str
+    sections: list[SectionView]
+
+    @property
+    def anchor(self):
+        return f"steps-{self.slug}"
+
+
+@dataclass
+class ArticlePage:
+    article: Article
+    language: str
+    requested_language: str
+    title: str
+    summary: str
+    body_html: str
+    notes_html: str
+    troubleshooting_html: str
+    before: list[SectionView]
+    tabs: list[TabView]
+    selected_tab: str
+    family: str
+    prerequisites: list[tuple[str, str, int]] = field(default_factory=list)
+    related: list[tuple[str, str, int]] = field(default_factory=list)
+
+    @property
+    def is_fallback(self):
+        return self.language != self.requested_language
+
+
+class _Numbering:
+    def __init__(self):
+        self.figures = 0
+
+    def steps(self, variant, first_number, references):
+        views = []
+        for offset, step in enumerate(variant.ordered_steps):
+            view = StepView(
+                number=first_number + offset, html=markdown.render(step.body, references)
+            )
+            if step.figure:
+                self.figures += 1
+                view.figure_url = step.figure.url
+                view.figure_number = self.figures
+                view.caption = step.figure_caption
+                view.alt = step.figure_alt
+            views.append(view)
+        return views
+
+    def section(self, variant, first_number, references):
+        return SectionView(
+            intro_html=markdown.render(variant.intro, references),
+            steps=self.steps(variant, first_number, references),
+        )
+
+
+def reference_targets(article, language):
+    """Return ``{number: (url, title)}`` for every ``[[KB n]]`` the article cites (one query).
+
+    Links go to the canonical URL as it is now, so they survive slug changes; titles are in
+    the article's display language so that the article stays in one language.
+    """
+    numbers = markdown.referenced_numbers(*article.translated_texts(language))
+    if not numbers:
+        return {}
+    targets = {}
+    for target in Article.objects.published().filter(number__in=numbers):
+        with translation.override(language):
+            title = target.title
+        targets[target.number] = (target.get_absolute_url(), title)
+    return targets
+
+
+def build_article_page(article, requested_language, platform=None):
+    """Return the ``ArticlePage`` for ``article`` (from ``for_detail()``) in the reader's language.
+
+    ``platform`` is the slug asked for in the URL; an unknown one falls back to the first tab.
+    URLs are built in the reader's language so that links keep them on their side of the
+    site; texts are built in the article's display language.
+    """
+    language = article.display_language(requested_language)
+    references = reference_targets(article, language)
+    prerequisites_urls = [a.get_absolute_url() for a in article.published_prerequisites]
+    related_urls = [a.get_absolute_url() for a in article.published_related]
+
+    with translation.override(language):
+        numbering = _Numbering()
+        variants = article.ordered_variants
+        first_tab = next((i for i, v in enumerate(variants) if v.platform_id), None)
+        if first_tab is None:
+            shared_before, platform_variants, shared_after = variants, [], []
+        else:
+            shared_before = variants[:first_tab]
+            rest = variants[first_tab:]
+            platform_variants = [v for v in rest if v.platform_id]
+            shared_after = [v for v in rest if not v.platform_id]
+
+        before, next_number = [], 1
+        for variant in shared_before:
+            section = numbering.section(variant, next_number, references)
+            next_number += len(section.steps)
+            before.append(section)
+
+        tabs = []
+        for variant in platform_variants:
+            section = numbering.section(variant, next_number, references)
+            sections, number = [section], next_number + len(section.steps)
+            for closing in shared_after:
+                sections.append(numbering.section(closing, number, references))
+                number += len(sections[-1].steps)
+            tabs.append(
+                TabView(
+                    slug=variant.platform.slug,
+                    name=variant.platform.name,
+                    family=variant.platform.family,
+                    sections=sections,
+                )
+            )
+
+        slugs = [tab.slug for tab in tabs]
+        selected = platform if platform in slugs else (slugs[0] if slugs else "")
+        return ArticlePage(
+            article=article,
+            language=language,
+            requested_language=requested_language,
+            title=article.title,
+            summary=article.summary,
+            body_html=markdown.render(article.body, references),
+            notes_html=markdown.render(article.notes, references),
+            troubleshooting_html=markdown.render(article.troubleshooting, references),
+            before=before,
+            tabs=tabs,
+            selected_tab=selected,
+            family=tabs[0].family if tabs else "",
+            prerequisites=[
+                (url, a.title, a.number)
+                for url, a in zip(prerequisites_urls, article.published_prerequisites, strict=True)
+            ],
+            related=[
+                (url, a.title, a.number)
+                for url, a in zip(related_urls, article.published_related, strict=True)
+            ],
+        )

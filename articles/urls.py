@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("categories/<slug:slug>/", views.category_detail, name="category"),
+    path("articles/<int:number>/", views.article_detail, name="detail_short"),
+    path("articles/<int:number>/<str:slug>/", views.article_detail, name="detail"),
+]

@@ -1,0 +1,58 @@
+"""Public pages: home, category, article; plus error pages and media in the embedded mode."""
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.http import HttpResponseServerError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
+from django.views import static
+
+from .models import Article, Category
+from .presentation import build_article_page
+
+RECENT_ARTICLES = 8
+
+
+def home(request):
+    categories = Category.objects.annotate(
+        article_count=Count("articles", filter=Q(articles__status=Article.Status.PUBLISHED))
+    ).filter(article_count__gt=0)
+    recent = Article.objects.published().for_listing()[:RECENT_ARTICLES]
+    return render(request, "articles/home.html", {"categories": categories, "recent": recent})
+
+
+def category_detail(request, slug):
+    category = get_object_or_404(Category, slug=slug)
+    articles = Article.objects.published().filter(category=category).order_by("number")
+    return render(request, "articles/category.html", {"category": category, "articles": articles})
+
+
+def article_detail(request, number, slug=None):
+    article = get_object_or_404(Article.objects.published().for_detail(), number=number)
+    if slug != article.slug:
+        # The number is the identity; an old, wrong or missing slug goes to the canonical URL.
+        target = article.get_absolute_url()
+        if request.META.get("QUERY_STRING"):
+            target = f"{target}?{request.META['QUERY_STRING']}"
+        return redirect(target, permanent=True)
+    page = build_article_page(article, request.LANGUAGE_CODE, request.GET.get("platform"))
+    return render(request, "articles/detail.html", {"page": page, "article": article})
+
+
+def media_file(request, path):
+    """Serve an uploaded file in the embedded mode: never sniffed, never executed."""
+    response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No context processors that could touch the database: this page must always render.
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(template.render({"request": request}))

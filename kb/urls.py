@@ -1,0 +1,26 @@
+"""Root URLs: public pages under a language prefix, the admin and media outside it."""
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from articles import views as article_views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("_nested_admin/", include("nested_admin.urls")),
+]
+
+if settings.KB_SERVE_MEDIA:
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.+)$", article_views.media_file, name="media"),
+    ]
+
+urlpatterns += i18n_patterns(
+    path("", include("articles.urls")),
+    prefix_default_language=True,
+)
+
+handler404 = "articles.views.page_not_found"
+handler500 = "articles.views.server_error"

@@ -1,0 +1,83 @@
+"""Fixtures: small builders for content, and the demo content loaded for real."""
+
+import itertools
+
+import pytest
+from django.core.management import call_command
+
+from articles.models import Article, Category, Platform, Step, Variant
+
+_numbers = itertools.count(5000)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Give each test its own media folder so figures never leak between tests."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def category(db):
+    return Category.objects.create(slug="login", name_en="Login", name_ja="ログイン", order=1)
+
+
+@pytest.fixture
+def platforms(db):
+    """Return the four browsers, keyed by slug."""
+    data = [("chrome", "Chrome"), ("firefox", "Firefox"), ("edge", "Edge"), ("safari", "Safari")]
+    return {
+        slug: Platform.objects.create(
+            slug=slug, family="browser", name_en=name, name_ja=name, order=index
+        )
+        for index, (slug, name) in enumerate(data)
+    }
+
+
+@pytest.fixture
+def make_article(db, category):
+    """Build an article: ``make_article(steps={None: [("en", "ja"), ...]}, ...)``.
+
+    ``steps`` maps a platform (or None for shared steps) to its steps as (English,
+    Japanese) pairs, in order.
+    """
+
+    def build(
+        title=("An article", "記事"),
+        steps=None,
+        status=Article.Status.PUBLISHED,
+        number=None,
+        slug="an-article",
+        **fields,
+    ):
+        article = Article.objects.create(
+            number=next(_numbers) if number is None else number,
+            slug=slug,
+            category=category,
+            status=status,
+            title_en=title[0],
+            title_ja=title[1],
+            **fields,
+        )
+        for order, (platform, pairs) in enumerate(
+            (steps or {None: [("Do it.", "実行します。")]}).items()
+        ):
+            variant = Variant.objects.create(article=article, platform=platform, order=order)
+            for step_order, (en, ja) in enumerate(pairs):
+                Step.objects.create(variant=variant, order=step_order, body_en=en, body_ja=ja)
+        return article
+
+    return build
+
+
+@pytest.fixture
+def demo(db):
+    """Load the shipped demo content through the real management command."""
+    call_command("load_demo", verbosity=0)
+    return {article.number: article for article in Article.objects.all()}
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser("editor", "", "pw-for-tests-only")
+    client.force_login(user)
+    return client

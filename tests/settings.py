@@ -1,0 +1,15 @@
+"""Test settings: the real settings, with data in a throwaway folder."""
+
+import os
+import tempfile
+
+os.environ.setdefault("KB_DATA_DIR", tempfile.mkdtemp(prefix="kb-test-"))
+
+from kb.settings import *  # noqa: E402,F403
+
+# The manifest needs `collectstatic`; tests serve static files straight from static/.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

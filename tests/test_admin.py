@@ -1,0 +1,99 @@
+"""The admin: staff edit an article, its variants and steps on one page, in both languages."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from articles.models import Step
+
+pytestmark = pytest.mark.django_db
+
+
+class FormFields(HTMLParser):
+    """Collect the fields of the admin change form as a browser would submit them."""
+
+    def __init__(self):
+        super().__init__()
+        self.data = {}
+        self._textarea = None
+        self._select = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = attrs.get("type", "text")
+            if kind in {"submit", "button", "file", "image", "reset"}:
+                return
+            if kind in {"checkbox", "radio"} and "checked" not in attrs:
+                return
+            self.data.setdefault(name, []).append(attrs.get("value", "on"))
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = [""]
+        elif tag == "select" and name:
+            self._select = name
+            self.data.setdefault(name, [])
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.data[self._select].append(attrs.get("value", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea][0] += data
+
+
+def change_form(client, url):
+    parser = FormFields()
+    parser.feed(client.get(url).content.decode())
+    # Drop the templates for new inline rows (their prefix contains __prefix__).
+    return {k: v for k, v in parser.data.items() if "__prefix__" not in k}
+
+
+def test_staff_changes_japanese_step_text_and_readers_see_it(staff_client, client, demo):
+    step = Step.objects.filter(
+        variant__article__number=1008, variant__platform__slug="safari"
+    ).first()
+    url = f"/admin/articles/article/{demo[1008].pk}/change/"
+    data = change_form(staff_client, url)
+    field = next(k for k, v in data.items() if k.endswith("body_ja") and v == [step.body_ja])
+    data[field] = ["サファリで「開発」メニューを開きます(テスト)。"]
+
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, re.findall(
+        r'class="errorlist[^"]*">(.*?)</ul>', response.content.decode()
+    )
+
+    page = client.get(f"/ja/articles/1008/{demo[1008].slug}/?platform=safari").content.decode()
+    assert "サファリで「開発」メニューを開きます(テスト)。" in page
+
+
+def test_admin_change_page_shows_every_language_and_nested_steps(staff_client, demo):
+    html = staff_client.get(f"/admin/articles/article/{demo[1008].pk}/change/").content.decode()
+    assert 'name="title_en"' in html and 'name="title_ja"' in html
+    assert re.search(r'name="variants-\d+-steps-\d+-body_ja"', html)
+    assert re.search(r'name="variants-\d+-steps-\d+-figure_alt_en"', html)
+
+
+def test_admin_pages_load_nothing_from_another_host(staff_client, demo):
+    for url in (
+        "/admin/",
+        "/admin/articles/article/",
+        f"/admin/articles/article/{demo[1008].pk}/change/",
+        "/admin/articles/article/add/",
+    ):
+        html = staff_client.get(url).content.decode()
+        external = re.findall(r'(?:src|href)=["\']?(?:https?:)?//[^"\'> ]+', html)
+        assert external == [], (url, external)
+
+
+def test_admin_requires_login(client):
+    response = client.get("/admin/articles/article/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]

@@ -1,0 +1,152 @@
+"""Public pages in both languages, on the real demo content."""
+
+import re
+
+import pytest
+from django.utils import translation
+
+from articles.models import Article, Step
+
+pytestmark = pytest.mark.django_db
+
+HAR, KEY_TRANSFER, SMS, VOICE = 1008, 1003, 1005, 1006
+
+
+def tabs(html):
+    return re.findall(r'role="tab"[^>]*data-platform="([^"]+)"', html)
+
+
+def text(response):
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_home_lists_categories_and_the_eight_demo_articles(client, demo, language):
+    response = client.get(f"/{language}/")
+    assert response.status_code == 200
+    html = text(response)
+    assert f'<html lang="{language}">' in html
+    for article in demo.values():
+        assert f"/{language}/articles/{article.number}/{article.slug}/" in html
+    with translation.override(language):
+        assert demo[HAR].title in html
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_category_page_lists_its_articles(client, demo, language):
+    category = demo[HAR].category
+    response = client.get(f"/{language}/categories/{category.slug}/")
+    assert response.status_code == 200
+    assert f"/articles/{HAR}/" in text(response)
+    assert f"/articles/{SMS}/" not in text(response)
+
+
+def test_har_article_in_japanese_has_four_browser_tabs_with_japanese_steps(client, demo):
+    article = demo[HAR]
+    response = client.get(f"/ja/articles/{HAR}/{article.slug}/")
+    html = text(response)
+    assert tabs(html) == ["chrome", "firefox", "edge", "safari"]
+    assert html.count('role="tabpanel"') == 4
+    first_step = Step.objects.filter(variant__article=article, variant__platform__slug="firefox")
+    assert first_step.first().body_ja.split("\n")[0][:10] in html
+    assert '<article class="article" lang="ja">' in html
+
+
+def test_key_transfer_article_has_windows_and_macos_tabs(client, demo):
+    html = text(client.get(f"/en/articles/{KEY_TRANSFER}/{demo[KEY_TRANSFER].slug}/"))
+    assert tabs(html) == ["windows", "macos"]
+
+
+def test_sms_article_has_no_tablist_and_numbered_steps(client, demo):
+    html = text(client.get(f"/en/articles/{SMS}/{demo[SMS].slug}/"))
+    assert 'role="tablist"' not in html
+    assert '<ol class="steps" start="1">' in html
+
+
+def test_shared_closing_steps_continue_the_numbering_of_each_tab(client, demo):
+    article = Article.objects.for_detail().get(number=HAR)
+    chrome = next(v for v in article.ordered_variants if v.platform and v.platform.slug == "chrome")
+    html = text(client.get(article.get_absolute_url()))
+    chrome_panel = html.split('id="steps-chrome"')[1].split('role="tabpanel"')[0]
+    assert f'start="{len(chrome.ordered_steps) + 1}"' in chrome_panel
+
+
+def test_platform_parameter_marks_that_tab_selected_without_javascript(client, demo):
+    html = text(client.get(f"/en/articles/{HAR}/{demo[HAR].slug}/?platform=edge"))
+    assert re.search(r'aria-selected="true" data-platform="edge"', html)
+    assert len(re.findall(r'aria-selected="true"', html)) == 1
+
+
+def test_unknown_platform_parameter_falls_back_to_first_tab(client, demo):
+    response = client.get(f"/en/articles/{HAR}/{demo[HAR].slug}/?platform=%3Cscript%3E")
+    assert response.status_code == 200
+    assert re.search(r'aria-selected="true" data-platform="chrome"', text(response))
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_wrong_slug_redirects_permanently_to_canonical_url(client, demo, language):
+    response = client.get(f"/{language}/articles/{HAR}/wrong-slug/?platform=safari")
+    assert response.status_code == 301
+    assert response["Location"] == f"/{language}/articles/{HAR}/{demo[HAR].slug}/?platform=safari"
+
+
+def test_number_without_slug_redirects_to_canonical_url(client, demo):
+    response = client.get(f"/en/articles/{HAR}/")
+    assert response.status_code == 301
+    assert response["Location"].endswith(f"/{HAR}/{demo[HAR].slug}/")
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("en", "Page not found"), ("ja", "ページが見つかりません")],
+)
+def test_unknown_article_is_404_with_our_page_in_that_language(client, demo, language, message):
+    response = client.get(f"/{language}/articles/99999/nothing/")
+    assert response.status_code == 404
+    assert message in text(response)
+    assert f'<html lang="{language}">' in text(response)
+
+
+def test_draft_is_404_for_readers(client, make_article):
+    draft = make_article(status=Article.Status.DRAFT, slug="secret")
+    assert client.get(f"/en/articles/{draft.number}/secret/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/en/articles/1/%00/",
+        "/en/articles/99999999999999999999/x/",
+        "/ja/categories/no-such-category/",
+        "/xx/articles/1008/",
+        "/en/articles/1008/%E2%9C%93/",
+        "/ja/articles/abc/",
+    ],
+)
+def test_odd_urls_never_answer_500(client, demo, url):
+    assert client.get(url).status_code in {200, 301, 302, 404}
+
+
+def test_language_switcher_leads_to_same_article_and_tab(client, demo):
+    html = text(client.get(f"/en/articles/{HAR}/{demo[HAR].slug}/?platform=edge"))
+    assert f'href="/ja/articles/{HAR}/{demo[HAR].slug}/?platform=edge"' in html
+
+
+def test_cross_reference_renders_as_link_titled_in_reader_language(client, demo):
+    html = text(client.get(f"/ja/articles/{SMS}/{demo[SMS].slug}/"))
+    with translation.override("ja"):
+        title = demo[VOICE].title
+    assert f'<a class="kb-ref" href="/ja/articles/{VOICE}/{demo[VOICE].slug}/">{title}</a>' in html
+
+
+def test_untranslated_article_is_shown_whole_in_english_with_japanese_notice(client, make_article):
+    article = make_article(title=("Only English", ""), steps={None: [("Click OK.", "")]})
+    html = text(client.get(f"/ja/articles/{article.number}/{article.slug}/"))
+    assert '<article class="article" lang="en">' in html
+    assert "Click OK." in html and "Only English" in html
+    assert "この記事はまだ日本語に翻訳されていません" in html
+
+
+def test_article_page_query_count_is_bounded(client, demo, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        client.get(f"/en/articles/{HAR}/{demo[HAR].slug}/")
