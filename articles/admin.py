@@ -7,11 +7,13 @@ modeltranslation's *tabbed* admin is not used: it loads jQuery UI from a CDN.
 """
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 from nested_admin import NestedModelAdminMixin, NestedStackedInlineMixin
 
+from . import markdown
 from .models import Article, Category, Platform, Step, Variant
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -68,6 +70,34 @@ class ArticleAdmin(NestedModelAdminMixin, TranslationAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("category")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self.warn_about_broken_references(request, form.instance)
+
+    def warn_about_broken_references(self, request, article):
+        """Tell the editor which [[KB n]] links readers will see as plain text."""
+        article = Article.objects.for_detail().get(pk=article.pk)
+        cited = set()
+        for code in LANGUAGE_CODES:
+            cited |= markdown.referenced_numbers(*article.translated_texts(code))
+        published = set(
+            Article.objects.published().filter(number__in=cited).values_list("number", flat=True)
+        )
+        broken = sorted(cited - published)
+        if broken:
+            numbers = ", ".join(f"KB {number}" for number in broken)
+            messages.warning(
+                request,
+                ngettext(
+                    "This article links to %(numbers)s, which is not published or does not "
+                    "exist; readers see it as plain text until it is published.",
+                    "This article links to %(numbers)s, which are not published or do not "
+                    "exist; readers see them as plain text until they are published.",
+                    len(broken),
+                )
+                % {"numbers": numbers},
+            )
 
 
 @admin.register(Category)

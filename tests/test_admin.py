@@ -97,3 +97,11 @@ def test_admin_requires_login(client):
     response = client.get("/admin/articles/article/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_admin_warns_when_article_links_to_a_draft(staff_client, make_article):
+    draft = make_article(status="draft", slug="draft")
+    article = make_article(slug="linking", notes_en=f"See [[KB {draft.number}]].", notes_ja="参照")
+    url = f"/admin/articles/article/{article.pk}/change/"
+    response = staff_client.post(url, change_form(staff_client, url), follow=True)
+    assert f"KB {draft.number}" in "".join(str(m) for m in response.context["messages"])

@@ -1,0 +1,158 @@
+"""Platform tabs in a real browser (issue: reader experience), in both languages."""
+
+import re
+
+import pytest
+
+from .conftest import CHROME_WINDOWS, SAFARI_MAC
+
+pytestmark = pytest.mark.browser
+
+HAR = "/articles/1008/generate-a-har-file/"
+GPG = "/articles/1003/move-gpg-key-pair/"
+
+
+def selected_tab(page):
+    return page.locator('[role="tab"][aria-selected="true"]').first.get_attribute("data-platform")
+
+
+def visible_panels(page):
+    return [
+        panel.get_attribute("data-platform")
+        for panel in page.locator('[role="tabpanel"]').all()
+        if panel.is_visible()
+    ]
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_safari_on_mac_opens_safari_and_macos_tabs_with_detected_hint(site, new_context, language):
+    page = new_context(user_agent=SAFARI_MAC).new_page()
+    page.goto(f"{site}/{language}{HAR}")
+    assert selected_tab(page) == "safari"
+    assert visible_panels(page) == ["safari"]
+    hint = page.locator("[data-detected-hint]")
+    assert hint.is_visible()
+    assert "Safari" in hint.inner_text()
+    page.goto(f"{site}/{language}{GPG}")
+    assert selected_tab(page) == "macos"
+
+
+def test_chosen_browser_is_remembered_across_articles_and_visits(site, new_context):
+    page = new_context(user_agent=SAFARI_MAC).new_page()
+    page.goto(f"{site}/en{HAR}")
+    page.get_by_role("tab", name="Firefox").click()
+    assert selected_tab(page) == "firefox"
+    assert page.url.endswith("?platform=firefox")
+    assert not page.locator("[data-detected-hint]").is_visible()
+    page.goto(f"{site}/ja{HAR}")
+    assert selected_tab(page) == "firefox"
+    assert not page.locator("[data-detected-hint]").is_visible()
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_keyboard_moves_between_tabs(site, page, language):
+    page.goto(f"{site}/{language}{HAR}")
+    assert selected_tab(page) == "chrome"
+    # Tab from the element before the tablist lands on the selected tab only (roving tabindex).
+    page.locator("#tabset-heading").evaluate("el => { el.tabIndex = -1; el.focus(); }")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.getAttribute('data-platform')")
+    assert focused == "chrome"
+    page.keyboard.press("ArrowRight")
+    assert selected_tab(page) == "firefox"
+    assert page.evaluate("document.activeElement.getAttribute('data-platform')") == "firefox"
+    assert visible_panels(page) == ["firefox"]
+    page.keyboard.press("End")
+    assert selected_tab(page) == "safari"
+    page.keyboard.press("ArrowRight")
+    assert selected_tab(page) == "chrome"
+    page.keyboard.press("ArrowLeft")
+    assert selected_tab(page) == "safari"
+    page.keyboard.press("Home")
+    assert selected_tab(page) == "chrome"
+    assert visible_panels(page) == ["chrome"]
+    # The next Tab leaves the tablist for the selected panel.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "tabpanel"
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_platform_link_opens_edge_in_fresh_browser(site, new_context, javascript):
+    page = new_context(user_agent=SAFARI_MAC, java_script_enabled=javascript).new_page()
+    page.goto(f"{site}/en{HAR}?platform=edge")
+    assert selected_tab(page) == "edge"
+    if javascript:
+        assert visible_panels(page) == ["edge"]
+        # The link wins without overwriting the stored choice (none stored yet: detection).
+        page.goto(f"{site}/en{HAR}")
+        assert selected_tab(page) == "safari"
+
+
+def test_platform_link_does_not_overwrite_stored_choice(site, page):
+    page.goto(f"{site}/en{HAR}")
+    page.get_by_role("tab", name="Firefox").click()
+    page.goto(f"{site}/en{HAR}?platform=edge")
+    assert selected_tab(page) == "edge"
+    page.goto(f"{site}/en{HAR}")
+    assert selected_tab(page) == "firefox"
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_without_javascript_every_browser_is_readable_under_its_heading(site, new_context, language):
+    page = new_context(java_script_enabled=False).new_page()
+    page.goto(f"{site}/{language}{HAR}")
+    assert visible_panels(page) == ["chrome", "firefox", "edge", "safari"]
+    for name in ("Chrome", "Firefox", "Edge", "Safari"):
+        assert page.locator(".tabset__panel-heading", has_text=name).is_visible()
+    # The tabs are links to the sections.
+    page.get_by_role("tab", name="Safari").click()
+    assert page.url.endswith("#steps-safari")
+
+
+def test_print_shows_every_variant_with_headings(site, page):
+    page.goto(f"{site}/en{HAR}")
+    assert visible_panels(page) == ["chrome"]
+    page.emulate_media(media="print")
+    assert visible_panels(page) == ["chrome", "firefox", "edge", "safari"]
+    assert page.locator(".tabset__panel-heading", has_text="Safari").is_visible()
+
+
+def test_no_flash_of_all_panels_before_script_runs(site, page):
+    # Hold back the tabs script: the page must still show only the selected panel.
+    page.route("**/tabs*.js", lambda route: route.abort())
+    page.add_init_script("document.documentElement.classList.add('js')")
+    page.goto(f"{site}/en{HAR}?platform=safari")
+    assert visible_panels(page) == ["safari"]
+
+
+def test_find_in_page_target_is_reachable_in_hidden_panel(site, page):
+    page.goto(f"{site}/en{HAR}")
+    safari = page.locator('[role="tabpanel"][data-platform="safari"]')
+    assert safari.get_attribute("hidden") == "until-found"
+    # What the browser does when find-in-page matches text in a hidden="until-found" panel.
+    safari.evaluate("el => el.dispatchEvent(new Event('beforematch'))")
+    assert selected_tab(page) == "safari"
+
+
+def test_language_switch_keeps_article_and_tab(site, page):
+    page.goto(f"{site}/en{HAR}")
+    page.get_by_role("tab", name="Edge").click()
+    page.locator('[data-language-link="ja"]').click()
+    page.wait_for_url(re.compile(r"/ja/articles/1008/"))
+    assert selected_tab(page) == "edge"
+    assert page.locator("html").get_attribute("lang") == "ja"
+
+
+def test_shared_closing_steps_follow_each_tab(site, page):
+    page.goto(f"{site}/en{HAR}?platform=firefox")
+    panel = page.locator('[role="tabpanel"][data-platform="firefox"]')
+    starts = panel.locator("ol.steps").evaluate_all("lists => lists.map(l => l.start)")
+    counts = panel.locator("ol.steps").evaluate_all("lists => lists.map(l => l.children.length)")
+    assert len(starts) == 2
+    assert starts[1] == starts[0] + counts[0]
+
+
+def test_chrome_user_agent_detects_chrome_on_windows(site, new_context):
+    page = new_context(user_agent=CHROME_WINDOWS).new_page()
+    page.goto(f"{site}/en{GPG}")
+    assert selected_tab(page) == "windows"
