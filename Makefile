@@ -24,7 +24,7 @@ setup: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
-	$(PY) manage.py ensure_admin
+	$(PY) manage.py ensure_admin --site-url http://$(HOST):$(PORT)
 
 ## run: everything above, then serve on http://$(HOST):$(PORT)/ with gunicorn.
 run: setup serve

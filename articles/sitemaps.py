@@ -27,9 +27,11 @@ class CategorySitemap(_Bilingual):
     priority = 0.6
 
     def items(self):
-        return Category.objects.filter(
-            articles__status=Article.Status.PUBLISHED
-        ).distinct().order_by("order", "slug")
+        return (
+            Category.objects.filter(articles__status=Article.Status.PUBLISHED)
+            .distinct()
+            .order_by("order", "slug")
+        )
 
 
 class HomeSitemap(_Bilingual):

@@ -1,6 +1,7 @@
 """Public pages: home, category, article; plus error pages and media in the embedded mode."""
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,10 +9,12 @@ from django.template import loader
 from django.urls import reverse
 from django.views import static
 
+from . import search as search_index
 from .models import Article, Category
 from .presentation import build_article_page
 
 RECENT_ARTICLES = 8
+RESULTS_PER_PAGE = 10
 
 
 def home(request):
@@ -38,6 +41,19 @@ def article_detail(request, number, slug=None):
         return redirect(target, permanent=True)
     page = build_article_page(article, request.LANGUAGE_CODE, request.GET.get("platform"))
     return render(request, "articles/detail.html", {"page": page, "article": article})
+
+
+def search(request):
+    query = search_index.clean_query(request.GET.get("q", ""))
+    hits = search_index.search(query, request.LANGUAGE_CODE) if query else []
+    page = Paginator(hits, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"query": query, "page_obj": page, "total": len(hits)}
+    if query and not hits:
+        context["categories"] = Category.objects.filter(
+            articles__status=Article.Status.PUBLISHED
+        ).distinct()
+        context["suggested"] = Article.objects.published().for_listing()[:RECENT_ARTICLES]
+    return render(request, "articles/search.html", context)
 
 
 def media_file(request, path):

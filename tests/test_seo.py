@@ -7,7 +7,9 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("accept", "target"), [("ja,en;q=0.5", "/ja/"), ("en-US,en", "/en/"), ("fr", "/en/")])
+@pytest.mark.parametrize(
+    ("accept", "target"), [("ja,en;q=0.5", "/ja/"), ("en-US,en", "/en/"), ("fr", "/en/")]
+)
 def test_first_visit_to_root_follows_accept_language(client, accept, target):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE=accept)
     assert response.status_code == 302
@@ -25,13 +27,18 @@ def test_pages_have_absolute_hreflang_alternates_and_canonical(client, demo, lan
     article = demo[1008]
     for path in (f"/{language}/", f"/{language}/articles/1008/{article.slug}/"):
         html = client.get(path).content.decode()
-        alternates = dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html))
+        alternates = dict(
+            re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html)
+        )
         assert set(alternates) == {"en", "ja", "x-default"}
         assert all(url.startswith("http://testserver/") for url in alternates.values())
         assert alternates["ja"] == "http://testserver" + path.replace(f"/{language}/", "/ja/", 1)
         assert re.search(r'<meta name="description" content="[^"]{10,}">', html)
     html = client.get(f"/{language}/articles/1008/{article.slug}/").content.decode()
-    assert f'<link rel="canonical" href="http://testserver/{language}/articles/1008/{article.slug}/">' in html
+    assert (
+        f'<link rel="canonical" href="http://testserver/{language}/articles/1008/{article.slug}/">'
+        in html
+    )
 
 
 def test_sitemap_lists_every_published_article_in_both_languages(client, demo, make_article):

@@ -40,7 +40,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Debian's chromium is missing at {CHROMIUM}: run `make test`, which installs it")
+        pytest.fail(
+            f"Debian's chromium is missing at {CHROMIUM}: run `make test`, which installs it"
+        )
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance

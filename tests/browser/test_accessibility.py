@@ -5,7 +5,12 @@ from axe_playwright_python.sync_playwright import Axe
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/categories/technical-support/", "/articles/1008/generate-a-har-file/", "/articles/1007/share-security-device/"]
+PAGES = [
+    "/",
+    "/categories/technical-support/",
+    "/articles/1008/generate-a-har-file/",
+    "/articles/1007/share-security-device/",
+]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

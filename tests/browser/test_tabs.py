@@ -98,7 +98,9 @@ def test_platform_link_does_not_overwrite_stored_choice(site, page):
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])
-def test_without_javascript_every_browser_is_readable_under_its_heading(site, new_context, language):
+def test_without_javascript_every_browser_is_readable_under_its_heading(
+    site, new_context, language
+):
     page = new_context(java_script_enabled=False).new_page()
     page.goto(f"{site}/{language}{HAR}")
     assert visible_panels(page) == ["chrome", "firefox", "edge", "safari"]

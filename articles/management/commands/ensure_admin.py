@@ -12,8 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
+        parser.add_argument("--site-url", default="http://127.0.0.1:8000")
 
-    def handle(self, *args, username, **options):
+    def handle(self, *args, username, site_url, **options):
         users = get_user_model()
         if users.objects.filter(is_superuser=True).exists():
             return
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{bar}\n"
             f"Admin account created (shown only this once):\n"
-            f"  URL:      http://127.0.0.1:8000/admin/\n"
+            f"  URL:      {site_url.rstrip('/')}/admin/\n"
             f"  Username: {username}\n"
             f"  Password: {password}\n"
             f"Change it with: .venv/bin/python manage.py changepassword {username}\n"
