@@ -8,13 +8,16 @@ modeltranslation's *tabbed* admin is not used: it loads jQuery UI from a CDN.
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.db.models import IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 from nested_admin import NestedModelAdminMixin, NestedStackedInlineMixin
 
 from . import markdown
-from .models import Article, Category, Platform, Step, Variant
+from .models import Article, Category, Feedback, FeedbackComment, Platform, Step, Variant
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -44,7 +47,15 @@ class VariantInline(NestedStackedInlineMixin, TranslationStackedInline):
 
 @admin.register(Article)
 class ArticleAdmin(NestedModelAdminMixin, TranslationAdmin):
-    list_display = ("number", "title", "category", "status", "updated_at")
+    list_display = (
+        "number",
+        "title",
+        "category",
+        "status",
+        "updated_at",
+        "helpful_en",
+        "helpful_ja",
+    )
     list_display_links = ("number", "title")
     list_filter = ("status", "category")
     search_fields = ("=number", "title_en", "title_ja", "slug")
@@ -69,7 +80,34 @@ class ArticleAdmin(NestedModelAdminMixin, TranslationAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("category")
+        queryset = super().get_queryset(request).select_related("category")
+        # Votes per language as columns (one query for the whole list), sortable by "yes".
+        for code in LANGUAGE_CODES:
+            rows = Feedback.objects.filter(article=OuterRef("pk"), language=code)
+            for field in ("helpful", "not_helpful"):
+                queryset = queryset.annotate(
+                    **{
+                        f"{field}_{code}_votes": Coalesce(
+                            Subquery(rows.values(field)[:1], output_field=IntegerField()),
+                            Value(0),
+                        )
+                    }
+                )
+        return queryset
+
+    @staticmethod
+    def _votes(article, code):
+        yes = getattr(article, f"helpful_{code}_votes", 0)
+        no = getattr(article, f"not_helpful_{code}_votes", 0)
+        return format_html('<span title="{} / {}">👍 {} · 👎 {}</span>', yes, no, yes, no)
+
+    @admin.display(description=_("Helpful (English)"), ordering="-helpful_en_votes")
+    def helpful_en(self, article):
+        return self._votes(article, "en")
+
+    @admin.display(description=_("Helpful (Japanese)"), ordering="-helpful_ja_votes")
+    def helpful_ja(self, article):
+        return self._votes(article, "ja")
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -114,3 +152,15 @@ class PlatformAdmin(TranslationAdmin):
     list_editable = ("order",)
     list_filter = ("family",)
     fields = ("slug", "family", "order", *side_by_side("name"))
+
+
+@admin.register(FeedbackComment)
+class FeedbackCommentAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "article", "language", "helpful", "text")
+    list_filter = ("language", "helpful")
+    list_select_related = ("article",)
+    search_fields = ("text",)
+    readonly_fields = ("article", "language", "helpful", "text", "created_at")
+
+    def has_add_permission(self, request):
+        return False

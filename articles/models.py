@@ -202,6 +202,55 @@ class Article(models.Model):
         return requested
 
 
+class Feedback(models.Model):
+    """ "Was this article helpful?" totals for one article in one language.
+
+    Counters are only ever changed with ``F()`` updates so concurrent votes are never lost.
+    """
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("article")
+    )
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    helpful = models.PositiveIntegerField(_("helpful"), default=0)
+    not_helpful = models.PositiveIntegerField(_("not helpful"), default=0)
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("article", "language"), name="feedback_one_row_per_language"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id} [{self.language}]"
+
+
+class FeedbackComment(models.Model):
+    """The optional short reason a reader gave with a vote."""
+
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="feedback_comments",
+        verbose_name=_("article"),
+    )
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    helpful = models.BooleanField(_("helpful"))
+    text = models.CharField(_("reason"), max_length=500)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = _("feedback comment")
+        verbose_name_plural = _("feedback comments")
+
+    def __str__(self):
+        return self.text[:60]
+
+
 class Variant(models.Model):
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="variants", verbose_name=_("article")

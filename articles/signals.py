@@ -1,5 +1,6 @@
 """Keep the search index in step with the content, once per article per transaction."""
 
+import contextlib
 import threading
 
 from django.db import transaction
@@ -56,11 +57,9 @@ def _variant_changed(sender, instance, **kwargs):
 def _step_changed(sender, instance, **kwargs):
     if _deleted_with_parent(instance, kwargs):
         return
-    try:
-        # Admin inlines and the importer set step.variant, so this is usually cached.
+    # Admin inlines and the importer set step.variant, so this is usually cached.
+    with contextlib.suppress(Variant.DoesNotExist):
         _schedule(instance.variant.article_id)
-    except Variant.DoesNotExist:
-        pass
 
 
 @receiver(post_save, sender=Platform)

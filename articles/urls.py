@@ -9,5 +9,6 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("categories/<slug:slug>/", views.category_detail, name="category"),
     path("articles/<int:number>/", views.article_detail, name="detail_short"),
+    path("articles/<int:number>/feedback/", views.article_feedback, name="feedback"),
     path("articles/<int:number>/<str:slug>/", views.article_detail, name="detail"),
 ]

@@ -8,7 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.views import static
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
+from . import feedback as feedback_votes
 from . import search as search_index
 from .models import Article, Category
 from .presentation import build_article_page
@@ -40,7 +43,50 @@ def article_detail(request, number, slug=None):
             target = f"{target}?{request.META['QUERY_STRING']}"
         return redirect(target, permanent=True)
     page = build_article_page(article, request.LANGUAGE_CODE, request.GET.get("platform"))
-    return render(request, "articles/detail.html", {"page": page, "article": article})
+    feedback_state = request.GET.get("feedback")
+    context = {
+        "page": page,
+        "article": article,
+        "feedback_state": feedback_state if feedback_state in FEEDBACK_STATES else "",
+    }
+    return render(request, "articles/detail.html", context)
+
+
+FEEDBACK_STATES = {"thanks", "already", "limited"}
+
+
+# No CSRF token: public pages carry no CSRF cookie so they stay cacheable and cookie-free.
+# A forged vote gains an attacker nothing, and votes are limited per reader and per address.
+@csrf_exempt
+@require_POST
+def article_feedback(request, number):
+    article = get_object_or_404(Article.objects.published(), number=number)
+    answer = request.POST.get("helpful")
+    target = article.get_absolute_url()
+    if answer not in {"yes", "no"}:
+        return redirect(f"{target}#feedback")
+    voted = feedback_votes.voted_articles(request)
+    if str(number) in voted:
+        state = "already"
+    elif feedback_votes.over_rate_limit(request):
+        state = "limited"
+    else:
+        feedback_votes.record_vote(
+            article, request.LANGUAGE_CODE, answer == "yes", request.POST.get("reason", "")
+        )
+        voted.add(str(number))
+        state = "thanks"
+    response = redirect(f"{target}?feedback={state}#feedback")
+    response.status_code = 303  # See Other: the browser follows with a GET.
+    response.set_cookie(
+        feedback_votes.VOTED_COOKIE,
+        feedback_votes.voted_cookie_value(voted),
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response
 
 
 def search(request):

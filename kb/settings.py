@@ -154,6 +154,8 @@ STORAGES = {
 LOGIN_URL = "admin:login"
 
 KB_SITE_NAME = os.environ.get("KB_SITE_NAME", "")
+# "Was this helpful?" votes one client address may cast per hour (abuse limit).
+KB_FEEDBACK_VOTES_PER_HOUR = int(os.environ.get("KB_FEEDBACK_VOTES_PER_HOUR", "30"))
 
 LOGGING = {
     "version": 1,
