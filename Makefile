@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run serve setup test lint browser clean-data
+.PHONY: run serve setup test lint browser clean-data bench messages
 
 # Runtime packages, reinstalled only when requirements.txt changes.
 $(VENV)/.installed: requirements.txt
@@ -57,3 +57,7 @@ clean-data:
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l ja --ignore=.venv --ignore=data --ignore=tests --no-location
 	$(PY) manage.py compilemessages -l ja --ignore=.venv
+
+## bench: performance measurements (search on 10,000 synthetic articles).
+bench: $(VENV)/.installed
+	$(PY) bench/search_bench.py

@@ -42,10 +42,15 @@ class _Mapping(dict):
 class _LineLoader(yaml.SafeLoader):
     """A safe YAML loader that remembers the line each mapping starts on."""
 
-    def construct_mapping(self, node, deep=False):
-        mapping = _Mapping(super().construct_mapping(node, deep=deep))
-        mapping.line = node.start_mark.line + 1
-        return mapping
+
+def _construct_mapping(loader, node):
+    mapping = _Mapping()
+    mapping.line = node.start_mark.line + 1
+    yield mapping
+    mapping.update(loader.construct_mapping(node))
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 
 def _load_yaml(path):

@@ -8,11 +8,18 @@ single characters plus every overlapping pair of characters (CJK bigrams: 暗号
 暗号 号化). A query is analysed the same way, its terms quoted (so FTS syntax typed by a
 reader is inert) and ANDed; the last English word also matches as a prefix.
 
-The analysed text is stored in an SQLite FTS5 table (created by migration 0002), one row
-per article and reader language for the article's own text, plus one row per platform
-variant, so that a hit only inside Safari's steps can link to the Safari tab. The index
-follows saves and deletes through signals (see ``signals.py``); ``manage.py
-rebuild_search_index`` rebuilds it from scratch.
+The analysed text is stored in SQLite FTS5 tables (created by migration 0002), one per
+reader language, one row per published article: title, summary and everything else (all
+variants' steps) in three columns ranked title > summary > body. An article is indexed for
+a reader language in the language it is shown in there (whole-article fallback), so an
+untranslated article is found by its English words under /ja/.
+
+Only for the hits on the page shown (``describe_hits``) does the module look deeper: it
+finds where the words occur, so that a hit found only in Safari's steps links to the
+Safari tab, and cuts a highlighted snippet. Ranking stays one indexed query.
+
+The index follows saves and deletes through signals (``signals.py``);
+``manage.py rebuild_search_index`` rebuilds it from scratch.
 """
 
 import html
@@ -28,18 +35,26 @@ from django.utils.safestring import mark_safe
 
 from .models import Article
 
-TABLE = "articles_search_index"
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
-# Column weights for bm25: a title match outranks a summary match outranks a step match.
-WEIGHTS = (10.0, 4.0, 1.0)
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 16
+MAX_RESULTS = 200
 
 _CJK = "\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKENS = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+", re.UNICODE)
 _IS_CJK = re.compile(rf"[{_CJK}]")
-_MARKUP = re.compile(r"\[\[\s*KB\s*(\d+)\s*\]\]|[*_`#>|]+|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|\[")
+_MARKUP = re.compile(r"\[\[\s*KB\s*(\d+)\s*\]\]|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|[*_`#>|\[]+")
 _stemmer = snowballstemmer.stemmer("english")
+
+
+def table(language):
+    """Return the FTS5 table of ``language`` (created, with its ranking, by migration 0002)."""
+    if language not in LANGUAGE_CODES:
+        raise ValueError(language)
+    return f"articles_search_{language}"
+
+
+# Analysis ------------------------------------------------------------------------------
 
 
 def normalize(text):
@@ -68,57 +83,57 @@ def analyze(text, for_query=False):
 
 def plain_text(markdown_text):
     """Return editor Markdown without its markup, for snippets."""
-    return re.sub(
-        r"\s+",
-        " ",
-        _MARKUP.sub(lambda m: f"KB {m.group(1)}" if m.group(1) else " ", markdown_text or ""),
-    ).strip()
+
+    def replace(match):
+        return f"KB {match.group(1)}" if match.group(1) else " "
+
+    return re.sub(r"\s+", " ", _MARKUP.sub(replace, markdown_text or "")).strip()
 
 
 # Indexing ------------------------------------------------------------------------------
 
 
-def _rows_for(article):
-    """Yield ``(language, platform, title, summary, body)`` rows for a published article."""
-    for reader_language in LANGUAGE_CODES:
-        language = article.display_language(reader_language)
-        with translation.override(language):
-            shared = [article.body, article.notes, article.troubleshooting]
-            platform_rows = []
-            for variant in article.ordered_variants:
-                texts = [variant.intro] + [
-                    text for step in variant.ordered_steps for text in step.texts(language)
-                ]
-                if variant.platform_id:
-                    platform = variant.platform
-                    platform_rows.append((platform.slug, [platform.name, *texts]))
-                else:
-                    shared.extend(texts)
-            yield (
-                reader_language,
-                "",
-                f"{article.title} KB {article.number}",
-                article.summary,
-                " ".join(t for t in shared if t),
-            )
-            for slug, texts in platform_rows:
-                yield reader_language, slug, "", "", " ".join(t for t in texts if t)
+def _article_texts(article, language):
+    """Return ``(shared, {platform slug: texts})`` of an article from ``for_detail()``."""
+    with translation.override(language):
+        shared = [article.body, article.notes, article.troubleshooting]
+        platforms = {}
+        for variant in article.ordered_variants:
+            texts = [variant.intro]
+            for step in variant.ordered_steps:
+                texts.extend(step.texts(language))
+            if variant.platform_id:
+                platforms[variant.platform.slug] = [variant.platform.name, *texts]
+            else:
+                shared.extend(texts)
+    return [t for t in shared if t], {k: [t for t in v if t] for k, v in platforms.items()}
 
 
 def _write_rows(cursor, article):
-    for language, platform, title, summary, body in _rows_for(article):
+    for reader_language in LANGUAGE_CODES:
+        language = article.display_language(reader_language)
+        shared, platforms = _article_texts(article, language)
+        body = " ".join(shared + [text for texts in platforms.values() for text in texts])
+        with translation.override(language):
+            title, summary = f"{article.title} KB {article.number}", article.summary
         cursor.execute(
-            f"INSERT INTO {TABLE} (article_id, language, platform, title, summary, body, snippet) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            f"INSERT INTO {table(reader_language)} (article_id, title, summary, body) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s)",
             [
                 article.pk,
-                language,
-                platform,
                 " ".join(analyze(title)),
                 " ".join(analyze(summary)),
                 " ".join(analyze(body)),
-                plain_text(f"{summary} {body}" if not platform else body),
             ],
+        )
+
+
+def _delete_rows(cursor, article_ids):
+    placeholders = ", ".join(["%s"] * len(article_ids))
+    for language in LANGUAGE_CODES:
+        cursor.execute(
+            f"DELETE FROM {table(language)} WHERE article_id IN ({placeholders})",  # noqa: S608
+            article_ids,
         )
 
 
@@ -129,22 +144,26 @@ def index_articles(article_ids):
         return
     articles = Article.objects.published().for_detail().filter(pk__in=article_ids)
     with connection.cursor() as cursor:
-        placeholders = ", ".join(["%s"] * len(article_ids))
-        cursor.execute(f"DELETE FROM {TABLE} WHERE article_id IN ({placeholders})", article_ids)  # noqa: S608
+        _delete_rows(cursor, article_ids)
         for article in articles:
             _write_rows(cursor, article)
 
 
-def rebuild(progress=None, batch_size=200):
+def clear():
+    """Empty the index."""
+    with connection.cursor() as cursor:
+        for language in LANGUAGE_CODES:
+            cursor.execute(f"DELETE FROM {table(language)}")  # noqa: S608
+
+
+def rebuild(progress=None, batch_size=500):
     """Rebuild the whole index; call ``progress(done, total)`` after each batch."""
     ids = list(Article.objects.published().order_by("pk").values_list("pk", flat=True))
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
+    clear()
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
-        articles = Article.objects.for_detail().filter(pk__in=batch)
         with connection.cursor() as cursor:
-            for article in articles:
+            for article in Article.objects.for_detail().filter(pk__in=batch):
                 _write_rows(cursor, article)
         if progress:
             progress(min(start + batch_size, len(ids)), len(ids))
@@ -158,8 +177,8 @@ def rebuild(progress=None, batch_size=200):
 class Hit:
     article: Article
     url: str
-    platform: str
-    snippet: str
+    platform: str = ""
+    snippet: str = ""
 
 
 def clean_query(raw):
@@ -170,11 +189,100 @@ def clean_query(raw):
     return re.sub(r"\s+", " ", text).strip()[:MAX_QUERY_LENGTH]
 
 
-def _match_expression(terms, operator, prefix_last):
-    quoted = [f'"{term}"' for term in terms]
-    if prefix_last and terms and not _IS_CJK.match(terms[-1]):
-        quoted[-1] += "*"
-    return f" {operator} ".join(quoted)
+def _query_words(query):
+    """Return the query's words, each as the list of index terms that must all match."""
+    words = []
+    for token in _TOKENS.findall(normalize(query)):
+        if _IS_CJK.match(token):
+            words.append(_cjk_terms(token, for_query=True))
+        else:
+            words.append([_stemmer.stemWord(token)])
+    # Bound the work a single query can ask for.
+    bounded, count = [], 0
+    for terms in words:
+        if count + len(terms) > MAX_TERMS:
+            break
+        bounded.append(terms)
+        count += len(terms)
+    return bounded
+
+
+def _match_expression(words, operator):
+    """Return an FTS5 expression: each word's terms ANDed, words joined by ``operator``.
+
+    Every term is quoted, so nothing a reader types acts as FTS syntax.
+    """
+    groups = []
+    for index, terms in enumerate(words):
+        quoted = [f'"{term}"' for term in terms]
+        if index == len(words) - 1 and not _IS_CJK.match(terms[-1]):
+            quoted[-1] += "*"  # The last word may still be being typed: match it as a prefix.
+        groups.append("(" + " AND ".join(quoted) + ")")
+    return f" {operator} ".join(groups)
+
+
+def _ranked_ids(expression, language):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT article_id FROM {table(language)} WHERE {table(language)} MATCH %s "  # noqa: S608
+            "ORDER BY rank LIMIT %s",
+            [expression, MAX_RESULTS],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+class Results:
+    """Ranked search results: a sequence the paginator can slice.
+
+    Ranking yields article ids only; articles are loaded (and described, see
+    ``describe_hits``) only for the slice shown, so a common word matching thousands of
+    articles costs no more than a rare one.
+    """
+
+    def __init__(self, ids, query, language):
+        self.ids, self.query, self.language = ids, query, language
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self.load(self.ids[index])
+        return self.load([self.ids[index]])[0]
+
+    def load(self, ids):
+        articles = (
+            Article.objects.published()
+            .select_related("category")
+            .only(
+                "number",
+                "slug",
+                "category__slug",
+                "category__name_en",
+                "category__name_ja",
+                *(f"{field}_{code}" for field in ("title", "summary") for code in LANGUAGE_CODES),
+            )
+            .in_bulk(ids)
+        )
+        hits = [Hit(articles[pk], articles[pk].get_absolute_url()) for pk in ids if pk in articles]
+        return describe_hits(hits, self.query, self.language)
+
+
+def search(raw_query, language):
+    """Return the published articles matching ``raw_query`` for a reader of ``language``.
+
+    Best first, at most ``MAX_RESULTS``, as ``Results``: slicing it gives described hits.
+    """
+    query = clean_query(raw_query)
+    words = _query_words(query)
+    if not words or language not in LANGUAGE_CODES:
+        return Results([], query, language)
+    ids = _ranked_ids(_match_expression(words, "AND"), language)
+    if not ids and len(words) > 1:
+        # Nothing has every word: fall back to any word (a whole word, never a fragment
+        # of one), still ranked.
+        ids = _ranked_ids(_match_expression(words, "OR"), language)
+    return Results(ids, query, language)
 
 
 def _highlighter(query):
@@ -193,15 +301,12 @@ def _highlighter(query):
 
 def snippet(text, pattern, width=160):
     """Return an escaped excerpt of ``text`` around the first match, matches in <mark>."""
-    if not text:
-        return mark_safe("")
+    text = unicodedata.normalize("NFKC", text or "")
     start = 0
-    if pattern:
-        found = pattern.search(unicodedata.normalize("NFKC", text))
-        if found:
-            start = max(0, found.start() - width // 3)
-    excerpt = unicodedata.normalize("NFKC", text)[start : start + width]
-    escaped = html.escape(excerpt)
+    found = pattern.search(text) if pattern else None
+    if found:
+        start = max(0, found.start() - width // 3)
+    escaped = html.escape(text[start : start + width])
     if pattern:
         escaped = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped)
     prefix = "…" if start > 0 else ""
@@ -209,50 +314,47 @@ def snippet(text, pattern, width=160):
     return mark_safe(f"{prefix}{escaped}{suffix}")  # noqa: S308 - built from escaped text
 
 
-def _ranked_rows(expression, language):
-    sql = (
-        f"SELECT article_id, platform, snippet, bm25({TABLE}, 0, 0, 0, %s, %s, %s, 0) AS score "  # noqa: S608
-        f"FROM {TABLE} WHERE {TABLE} MATCH %s AND language = %s ORDER BY score LIMIT 500"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*WEIGHTS, expression, language])
-        return cursor.fetchall()
+def _term_patterns(query):
+    """Return one regex per query term, matching it in normalised original text."""
+    patterns = []
+    for token in _TOKENS.findall(normalize(query)):
+        if _IS_CJK.match(token):
+            patterns.extend(re.compile(re.escape(term)) for term in _cjk_terms(token, True))
+        else:
+            patterns.append(re.compile(r"\b" + re.escape(_stemmer.stemWord(token))))
+    return patterns[:MAX_TERMS]
 
 
-def search(raw_query, language, limit=None):
-    """Return the published articles matching ``raw_query`` for a reader of ``language``.
+def _contains_all(texts, patterns):
+    text = normalize(" ".join(texts))
+    return all(pattern.search(text) for pattern in patterns)
 
-    Best first. Each hit links to the platform tab where the words were found when they
-    were found only in that platform's steps.
-    """
-    query = clean_query(raw_query)
-    terms = analyze(query, for_query=True)[:MAX_TERMS]
-    if not terms:
-        return []
-    rows = _ranked_rows(_match_expression(terms, "AND", True), language)
-    if not rows and len(terms) > 1:
-        # Nothing has every word: fall back to any word, still ranked by bm25.
-        rows = _ranked_rows(_match_expression(terms, "OR", True), language)
 
-    # Rows come best first. Per article keep its best score and whether its own text
-    # (title, summary, shared steps) matched; if only platform rows matched, link the best
-    # of those platforms' tabs.
-    best = {}
-    for article_id, platform, text, score in rows:
-        entry = best.setdefault(article_id, {"score": score, "platform": None, "text": text})
-        if not platform:
-            entry["platform"] = ""
-            entry["text"] = text
-        elif entry["platform"] is None:
-            entry["platform"] = platform
-    order = sorted(best, key=lambda pk: best[pk]["score"])[:limit]
-    articles = Article.objects.published().select_related("category").in_bulk(order)
+def describe_hits(hits, query, language):
+    """Fill in each hit's snippet and, when the words occur only in one platform's steps,
+    point its URL at that platform's tab. Costs the article page's queries, once for all."""
+    if not hits:
+        return hits
+    terms = _term_patterns(query)
     pattern = _highlighter(query)
-    hits = []
-    for pk in order:
-        if pk not in articles:
-            continue
-        platform = best[pk]["platform"] or ""
-        url = articles[pk].get_absolute_url() + (f"?platform={platform}" if platform else "")
-        hits.append(Hit(articles[pk], url, platform, snippet(best[pk]["text"], pattern)))
+    details = Article.objects.for_detail().in_bulk([hit.article.pk for hit in hits])
+    for hit in hits:
+        article = details[hit.article.pk]
+        shown_in = article.display_language(language)
+        shared, platforms = _article_texts(article, shown_in)
+        with translation.override(shown_in):
+            own = [article.title, article.summary, *shared]
+        source = own
+        if terms and not _contains_all(own, terms):
+            platform = next((s for s, t in platforms.items() if _contains_all(t, terms)), "")
+            if platform:
+                hit.platform = platform
+                hit.url = f"{hit.url}?platform={platform}"
+                source = platforms[platform]
+        # Start the snippet at the first text that mentions a word, summary first.
+        texts = [plain_text(t) for t in source[1:] if t]
+        chosen = next(
+            (t for t in texts if pattern and pattern.search(t)), texts[0] if texts else ""
+        )
+        hit.snippet = snippet(chosen, pattern)
     return hits

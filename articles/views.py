@@ -91,7 +91,7 @@ def article_feedback(request, number):
 
 def search(request):
     query = search_index.clean_query(request.GET.get("q", ""))
-    hits = search_index.search(query, request.LANGUAGE_CODE) if query else []
+    hits = search_index.search(query, request.LANGUAGE_CODE)
     page = Paginator(hits, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"query": query, "page_obj": page, "total": len(hits)}
     if query and not hits:

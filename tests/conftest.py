@@ -4,16 +4,39 @@ import itertools
 
 import pytest
 from django.core.management import call_command
+from django.core.servers.basehttp import ThreadedWSGIServer
 
+from articles import search
 from articles.models import Article, Category, Platform, Step, Variant
 
 _numbers = itertools.count(5000)
+
+# The test server queues at most 5 pending connections (socketserver's default); the
+# concurrency tests open 50 at once, as a burst of real readers would.
+ThreadedWSGIServer.request_queue_size = 128
 
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Give each test its own media folder so figures never leak between tests."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_search_index(request):
+    """Start transactional tests with an empty search index.
+
+    Django's flush between transactional tests empties the model tables only; the FTS
+    tables would otherwise keep the previous test's rows.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker and marker.kwargs.get("transaction")) or {
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        search.clear()
 
 
 @pytest.fixture

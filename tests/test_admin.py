@@ -40,6 +40,9 @@ class FormFields(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "textarea":
+            # Like a browser: the newline right after <textarea> is not part of the value.
+            value = self.data[self._textarea][0]
+            self.data[self._textarea][0] = value[1:] if value.startswith("\n") else value
             self._textarea = None
         elif tag == "select":
             self._select = None

@@ -8,6 +8,7 @@ import urllib.request
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import Client
 
 from articles.models import Feedback, FeedbackComment
 
@@ -73,10 +74,11 @@ def test_rate_limit_stops_one_address_flooding(client, demo, settings):
 
 
 @pytest.mark.django_db
-def test_admin_list_shows_totals_per_language_sortable(staff_client, demo, client):
-    vote(client, "ja", 1008, "yes")
-    client.cookies.clear()
-    vote(client, "ja", 1008, "no")
+def test_admin_list_shows_totals_per_language_sortable(staff_client, demo):
+    # Two readers, each with their own browser (and cookie), vote on the Japanese page.
+    vote(Client(), "ja", 1008, "yes")
+    vote(Client(), "ja", 1008, "no")
+    # Column 7 (after the checkbox column) is "Helpful (Japanese)".
     html = staff_client.get("/admin/articles/article/?o=7").content.decode()
     assert "Helpful (Japanese)" in html
     assert "👍 1 · 👎 1" in html

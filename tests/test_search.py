@@ -30,6 +30,10 @@ def top_numbers(query, language, n=3):
     return [hit.article.number for hit in search.search(query, language)[:n]]
 
 
+def found(query, language):
+    return [hit.article.pk for hit in search.search(query, language)[:50]]
+
+
 @pytest.mark.parametrize(("language", "query", "number"), EXPECTED)
 def test_acceptance_query_finds_expected_article_in_top_three(demo, language, query, number):
     assert number in top_numbers(query, language), top_numbers(query, language, 8)
@@ -62,13 +66,13 @@ def test_analyzer_splits_japanese_into_characters_and_bigrams():
 
 def test_word_only_in_a_draft_is_not_found_until_published_then_gone_when_deleted(make_article):
     draft = make_article(status=Article.Status.DRAFT, title=("Zyxwvut setup", "ズィクス設定"))
-    assert search.search("zyxwvut", "en") == []
+    assert found("zyxwvut", "en") == []
     draft.status = Article.Status.PUBLISHED
     draft.save()
-    assert [hit.article.pk for hit in search.search("zyxwvut", "en")] == [draft.pk]
-    assert [hit.article.pk for hit in search.search("ズィクス", "ja")] == [draft.pk]
+    assert found("zyxwvut", "en") == [draft.pk]
+    assert found("ズィクス", "ja") == [draft.pk]
     draft.delete()
-    assert search.search("zyxwvut", "en") == []
+    assert found("zyxwvut", "en") == []
 
 
 def test_editing_a_step_updates_the_index(make_article):
@@ -76,11 +80,11 @@ def test_editing_a_step_updates_the_index(make_article):
     step = Step.objects.get(variant__article=article)
     step.body_en = "Open the quuxinator panel."
     step.save()
-    assert [hit.article.pk for hit in search.search("quuxinator", "en")] == [article.pk]
+    assert found("quuxinator", "en") == [article.pk]
 
 
 def test_hit_only_in_safari_steps_links_to_safari_tab(demo):
-    hits = search.search("Web Inspector", "en")
+    hits = search.search("Web Inspector", "en")[:3]
     assert hits[0].article.number == 1008
     assert hits[0].url.endswith("?platform=safari")
 
@@ -90,12 +94,13 @@ def test_title_match_ranks_above_body_match(make_article):
         title=("Something else", "別件"), steps={None: [("Mention plughole here.", "x")]}, slug="b"
     )
     title = make_article(title=("Plughole guide", "プラグ"), slug="t")
-    assert [hit.article.pk for hit in search.search("plughole", "en")][:2] == [title.pk, body.pk]
+    assert found("plughole", "en")[:2] == [title.pk, body.pk]
 
 
 def test_snippet_highlights_the_match_and_escapes_html(make_article):
     make_article(summary_en="Use <b>the</b> frobnicator to fix it.", summary_ja="要約")
-    snippet = str(search.search("frobnicator", "en")[0].snippet)
+    hits = search.search("frobnicator", "en")[:10]
+    snippet = str(hits[0].snippet)
     assert "<mark>frobnicator</mark>" in snippet
     assert "<b" not in snippet and "&lt;b" in snippet
 
