@@ -8,8 +8,10 @@ modeltranslation's *tabbed* admin is not used: it loads jQuery UI from a CDN.
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.forms import Textarea
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -22,13 +24,24 @@ from .models import Article, Category, Feedback, FeedbackComment, Platform, Step
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
 
+class SideBySideMedia:
+    """Our admin stylesheet: the languages of a field share one row, half each."""
+
+    css = {"all": ("admin/kb-admin.css",)}
+
+
 def side_by_side(*fields):
     """Return field rows with each translated field's languages on one row."""
     return tuple(tuple(f"{field}_{code}" for code in LANGUAGE_CODES) for field in fields)
 
 
+# Steps are short: three lines each keeps a whole variant on one screen.
+COMPACT_TEXT = {models.TextField: {"widget": Textarea(attrs={"rows": 3})}}
+
+
 class StepInline(NestedStackedInlineMixin, TranslationStackedInline):
     model = Step
+    formfield_overrides = COMPACT_TEXT
     extra = 0
     sortable_field_name = "order"
     fields = (
@@ -39,6 +52,7 @@ class StepInline(NestedStackedInlineMixin, TranslationStackedInline):
 
 class VariantInline(NestedStackedInlineMixin, TranslationStackedInline):
     model = Variant
+    formfield_overrides = COMPACT_TEXT
     extra = 0
     sortable_field_name = "order"
     inlines = (StepInline,)
@@ -63,6 +77,7 @@ class ArticleAdmin(NestedModelAdminMixin, TranslationAdmin):
     filter_horizontal = ("prerequisites", "related")
     save_on_top = True
     inlines = (VariantInline,)
+    Media = SideBySideMedia
     fieldsets = (
         (None, {"fields": (("number", "slug"), ("category", "status"))}),
         (
@@ -144,6 +159,7 @@ class CategoryAdmin(TranslationAdmin):
     list_editable = ("order",)
     prepopulated_fields = {"slug": ("name_en",)}
     fields = ("slug", "order", *side_by_side("name", "description"))
+    Media = SideBySideMedia
 
 
 @admin.register(Platform)
@@ -152,6 +168,7 @@ class PlatformAdmin(TranslationAdmin):
     list_editable = ("order",)
     list_filter = ("family",)
     fields = ("slug", "family", "order", *side_by_side("name"))
+    Media = SideBySideMedia
 
 
 @admin.register(FeedbackComment)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -283,7 +284,7 @@ class Variant(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.article_id} / {self.platform_id or '-'}"
+        return gettext("Variant %(position)s") % {"position": self.order + 1}
 
     def intro_translation(self, language):
         return getattr(self, f"intro_{language}")
@@ -315,7 +316,7 @@ class Step(models.Model):
         verbose_name_plural = _("steps")
 
     def __str__(self):
-        return f"{self.variant_id} / {self.order}"
+        return gettext("Step %(position)s") % {"position": self.order + 1}
 
     def texts(self, language):
         yield getattr(self, f"body_{language}")

@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.templatetags.static import static as static_url
 from django.urls import reverse
 from django.views import static
 from django.views.decorators.csrf import csrf_exempt
@@ -115,6 +116,11 @@ def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", "", f"Sitemap: {sitemap_url}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def favicon(request):
+    # Browsers ask for /favicon.ico whatever the page says; send them to the hashed icon.
+    return redirect(static_url("img/favicon.svg"), permanent=True)
 
 
 def page_not_found(request, exception=None):

@@ -14,3 +14,6 @@ STORAGES = {
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise expects it to exist
+# A real database file, as in production (WAL, busy timeout), not SQLite's in-memory
+# shared cache, whose table locks would fail concurrent writers that production serves.
+DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}  # noqa: F405

@@ -120,10 +120,17 @@ def test_print_shows_every_variant_with_headings(site, page):
 
 
 def test_no_flash_of_all_panels_before_script_runs(site, page):
-    # Hold back the tabs script: the page must still show only the selected panel.
-    page.route("**/tabs*.js", lambda route: route.abort())
-    page.add_init_script("document.documentElement.classList.add('js')")
+    # The moment between tabs.js marking the page as scripted (its first line, in <head>)
+    # and it setting up the tabs: serve a script that only does the first part.
+    page.route(
+        "**/tabs*.js",
+        lambda route: route.fulfill(
+            body="document.documentElement.classList.add('js');",
+            content_type="text/javascript",
+        ),
+    )
     page.goto(f"{site}/en{HAR}?platform=safari")
+    assert page.evaluate("document.documentElement.classList.contains('js')")
     assert visible_panels(page) == ["safari"]
 
 
@@ -158,3 +165,15 @@ def test_chrome_user_agent_detects_chrome_on_windows(site, new_context):
     page = new_context(user_agent=CHROME_WINDOWS).new_page()
     page.goto(f"{site}/en{GPG}")
     assert selected_tab(page) == "windows"
+
+
+def test_explicit_language_choice_is_remembered_for_the_home_page(site, new_context):
+    context = new_context(locale="en-US", extra_http_headers={"Accept-Language": "en-US,en"})
+    page = context.new_page()
+    page.goto(f"{site}/")
+    assert page.url.endswith("/en/")
+    page.locator('[data-language-link="ja"]').click()
+    page.wait_for_url(re.compile(r"/ja/$"))
+    page.goto(f"{site}/")
+    assert page.url.endswith("/ja/")
+    assert page.locator("html").get_attribute("lang") == "ja"
