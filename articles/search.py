@@ -23,6 +23,7 @@ The index follows saves and deletes through signals (``signals.py``);
 """
 
 import html
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -113,17 +114,24 @@ def _write_rows(cursor, article):
     for reader_language in LANGUAGE_CODES:
         language = article.display_language(reader_language)
         shared, platforms = _article_texts(article, language)
-        body = " ".join(shared + [text for texts in platforms.values() for text in texts])
         with translation.override(language):
             title, summary = f"{article.title} KB {article.number}", article.summary
+        body = " ".join(shared + [text for texts in platforms.values() for text in texts])
+        # The plain texts, kept beside the index so that describing a hit (which tab,
+        # which snippet) needs no article to be assembled at search time.
+        texts = {
+            "own": [plain_text(t) for t in (title, summary, *shared) if t],
+            "platforms": {slug: [plain_text(t) for t in v] for slug, v in platforms.items()},
+        }
         cursor.execute(
-            f"INSERT INTO {table(reader_language)} (article_id, title, summary, body) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s)",
+            f"INSERT INTO {table(reader_language)} (article_id, title, summary, body, texts) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s)",
             [
                 article.pk,
                 " ".join(analyze(title)),
                 " ".join(analyze(summary)),
                 " ".join(analyze(body)),
+                json.dumps(texts, ensure_ascii=False),
             ],
         )
 
@@ -179,6 +187,7 @@ class Hit:
     url: str
     platform: str = ""
     snippet: str = ""
+    rowid: int = 0
 
 
 def clean_query(raw):
@@ -221,14 +230,14 @@ def _match_expression(words, operator):
     return f" {operator} ".join(groups)
 
 
-def _ranked_ids(expression, language):
+def _ranked_rows(expression, language):
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT article_id FROM {table(language)} WHERE {table(language)} MATCH %s "  # noqa: S608
+            f"SELECT article_id, rowid FROM {table(language)} WHERE {table(language)} MATCH %s "  # noqa: S608
             "ORDER BY rank LIMIT %s",
             [expression, MAX_RESULTS],
         )
-        return [row[0] for row in cursor.fetchall()]
+        return cursor.fetchall()
 
 
 class Results:
@@ -239,18 +248,19 @@ class Results:
     articles costs no more than a rare one.
     """
 
-    def __init__(self, ids, query, language):
-        self.ids, self.query, self.language = ids, query, language
+    def __init__(self, rows, query, language):
+        self.rows, self.query, self.language = rows, query, language
 
     def __len__(self):
-        return len(self.ids)
+        return len(self.rows)
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return self.load(self.ids[index])
-        return self.load([self.ids[index]])[0]
+            return self.load(self.rows[index])
+        return self.load([self.rows[index]])[0]
 
-    def load(self, ids):
+    def load(self, rows):
+        ids = [article_id for article_id, _rowid in rows]
         articles = (
             Article.objects.published()
             .select_related("category")
@@ -264,7 +274,11 @@ class Results:
             )
             .in_bulk(ids)
         )
-        hits = [Hit(articles[pk], articles[pk].get_absolute_url()) for pk in ids if pk in articles]
+        hits = [
+            Hit(articles[pk], articles[pk].get_absolute_url(), rowid=rowid)
+            for pk, rowid in rows
+            if pk in articles
+        ]
         return describe_hits(hits, self.query, self.language)
 
 
@@ -277,12 +291,12 @@ def search(raw_query, language):
     words = _query_words(query)
     if not words or language not in LANGUAGE_CODES:
         return Results([], query, language)
-    ids = _ranked_ids(_match_expression(words, "AND"), language)
-    if not ids and len(words) > 1:
+    rows = _ranked_rows(_match_expression(words, "AND"), language)
+    if not rows and len(words) > 1:
         # Nothing has every word: fall back to any word (a whole word, never a fragment
         # of one), still ranked.
-        ids = _ranked_ids(_match_expression(words, "OR"), language)
-    return Results(ids, query, language)
+        rows = _ranked_rows(_match_expression(words, "OR"), language)
+    return Results(rows, query, language)
 
 
 def _highlighter(query):
@@ -332,29 +346,31 @@ def _contains_all(texts, patterns):
 
 def describe_hits(hits, query, language):
     """Fill in each hit's snippet and, when the words occur only in one platform's steps,
-    point its URL at that platform's tab. Costs the article page's queries, once for all."""
+    point its URL at that platform's tab. One indexed lookup for all hits."""
     if not hits:
         return hits
+    placeholders = ", ".join(["%s"] * len(hits))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid, texts FROM {table(language)} WHERE rowid IN ({placeholders})",  # noqa: S608
+            [hit.rowid for hit in hits],
+        )
+        stored = {rowid: json.loads(texts) for rowid, texts in cursor.fetchall()}
     terms = _term_patterns(query)
     pattern = _highlighter(query)
-    details = Article.objects.for_detail().in_bulk([hit.article.pk for hit in hits])
     for hit in hits:
-        article = details[hit.article.pk]
-        shown_in = article.display_language(language)
-        shared, platforms = _article_texts(article, shown_in)
-        with translation.override(shown_in):
-            own = [article.title, article.summary, *shared]
-        source = own
-        if terms and not _contains_all(own, terms):
-            platform = next((s for s, t in platforms.items() if _contains_all(t, terms)), "")
+        texts = stored.get(hit.rowid, {"own": [], "platforms": {}})
+        source = texts["own"]
+        if terms and not _contains_all(source, terms):
+            platform = next(
+                (s for s, t in texts["platforms"].items() if _contains_all(t, terms)), ""
+            )
             if platform:
                 hit.platform = platform
                 hit.url = f"{hit.url}?platform={platform}"
-                source = platforms[platform]
-        # Start the snippet at the first text that mentions a word, summary first.
-        texts = [plain_text(t) for t in source[1:] if t]
-        chosen = next(
-            (t for t in texts if pattern and pattern.search(t)), texts[0] if texts else ""
-        )
-        hit.snippet = snippet(chosen, pattern)
+                source = texts["platforms"][platform]
+        # Start the snippet at the first text that mentions a word (the title aside).
+        candidates = source[1:] if source is texts["own"] else source
+        chosen = next((t for t in candidates if pattern and pattern.search(t)), None)
+        hit.snippet = snippet(chosen or (candidates[0] if candidates else ""), pattern)
     return hits

@@ -5,7 +5,7 @@ from django.db import migrations
 LANGUAGES = ("en", "ja")
 # Column weights for ranking, stored as the table's default rank so that
 # "ORDER BY rank LIMIT n" can use FTS5's fast top-n path: title > summary > steps.
-RANK = "bm25(0, 10.0, 4.0, 1.0)"
+RANK = "bm25(0, 10.0, 4.0, 1.0, 0)"
 
 
 def create(apps, schema_editor):
@@ -15,7 +15,7 @@ def create(apps, schema_editor):
         table = f"articles_search_{language}"
         schema_editor.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5("
-            "article_id UNINDEXED, title, summary, body, "
+            "article_id UNINDEXED, title, summary, body, texts UNINDEXED, "
             # Full detail: with detail=column, bm25 ranking is ~40x slower (measured).
             "tokenize = 'unicode61 remove_diacritics 0')"
         )
