@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.utils import translation
 
-from . import markdown
+from . import markdown, search
 from .models import Article
 
 
@@ -127,7 +127,9 @@ def build_article_page(article, requested_language, platform=None):
     language = article.display_language(requested_language)
     references = reference_targets(article, language)
     prerequisites_urls = [a.get_absolute_url() for a in article.published_prerequisites]
-    related_urls = [a.get_absolute_url() for a in article.published_related]
+    # Editors' choice first; otherwise articles like this one, found by the search index.
+    related_articles = article.published_related or search.related_to(article, language)
+    related_urls = [a.get_absolute_url() for a in related_articles]
 
     with translation.override(language):
         numbering = _Numbering()
@@ -184,6 +186,6 @@ def build_article_page(article, requested_language, platform=None):
             ],
             related=[
                 (url, a.title, a.number)
-                for url, a in zip(related_urls, article.published_related, strict=True)
+                for url, a in zip(related_urls, related_articles, strict=True)
             ],
         )

@@ -374,3 +374,24 @@ def describe_hits(hits, query, language):
         chosen = next((t for t in candidates if pattern and pattern.search(t)), None)
         hit.snippet = snippet(chosen or (candidates[0] if candidates else ""), pattern)
     return hits
+
+
+def related_to(article, language, limit=3):
+    """Return up to ``limit`` published articles most like ``article`` (by its title and
+    summary words, ranked as a search), for articles whose editors chose none."""
+    with translation.override(language):
+        words = _query_words(f"{article.title} {article.summary}")
+    # Prefer distinctive words: longer ones first, within the term budget.
+    words = sorted({tuple(w) for w in words if len("".join(w)) > 2}, key=lambda w: -len("".join(w)))
+    if not words:
+        return []
+    expression = " OR ".join("(" + " AND ".join(f'"{t}"' for t in w) + ")" for w in words[:8])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT article_id FROM {table(language)} WHERE {table(language)} MATCH %s "  # noqa: S608
+            "AND article_id != %s ORDER BY rank LIMIT %s",
+            [expression, article.pk, limit],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    found = Article.objects.published().in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]

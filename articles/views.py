@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -99,7 +100,12 @@ def search(request):
         context["categories"] = Category.objects.filter(
             articles__status=Article.Status.PUBLISHED
         ).distinct()
-        context["suggested"] = Article.objects.published().for_listing()[:RECENT_ARTICLES]
+        context["suggested"] = (
+            Article.objects.published()
+            .select_related("category")
+            .annotate(votes=Coalesce(Sum("feedback__helpful"), 0))
+            .order_by("-votes", "-updated_at")[:RECENT_ARTICLES]
+        )
     return render(request, "articles/search.html", context)
 
 

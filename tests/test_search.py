@@ -173,3 +173,21 @@ def test_no_results_page_suggests_categories_and_articles(client, demo):
 def test_bad_page_number_falls_back(client, demo):
     assert client.get("/en/search/", {"q": "the", "page": "abc"}).status_code == 200
     assert client.get("/en/search/", {"q": "the", "page": "99999"}).status_code == 200
+
+
+def test_related_articles_are_computed_when_editors_chose_none(client, demo):
+    # The editor removes KB 1007's chosen related articles: content brings up others.
+    article = demo[1007]
+    article.related.clear()
+    html = client.get(f"/en/articles/1007/{article.slug}/").content.decode()
+    related = html.split('id="related-heading"')[1].split("</section>")[0]
+    numbers = [int(n) for n in re.findall(r"/en/articles/(\d+)/", related)]
+    assert numbers and 1007 not in numbers
+    assert set(numbers) & {1002, 1005, 1006}
+
+
+def test_editors_choice_of_related_articles_wins(client, demo):
+    html = client.get(f"/en/articles/1004/{demo[1004].slug}/").content.decode()
+    related = html.split('id="related-heading"')[1].split("</section>")[0]
+    chosen = sorted(a.number for a in demo[1004].related.all())
+    assert sorted(int(n) for n in re.findall(r"/en/articles/(\d+)/", related)) == chosen
