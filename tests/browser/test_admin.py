@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -29,8 +30,9 @@ def test_staff_edits_japanese_step_in_admin_and_sees_it_on_site(site, page, djan
         "textarea[name$='-body_ja']", has_text="「ネットワーク」タブを選びます"
     ).first
     step.fill("「ネットワーク」タブをクリックします（管理画面から編集）。")
-    page.locator("input[name=_save]").first.click()
-    assert page.locator(".messagelist .success").is_visible()
+    with page.expect_navigation():
+        page.locator("input[name=_save]").first.click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
 
     page.goto(f"{site}/ja/articles/1008/generate-a-har-file/?platform=safari")
     assert (
