@@ -206,7 +206,8 @@
       link.addEventListener("click", function () {
         document.cookie =
           "django_language=" + link.getAttribute("data-language-link") +
-          "; path=/; max-age=31536000; samesite=lax";
+          "; path=/; max-age=31536000; samesite=lax" +
+          (window.location.protocol === "https:" ? "; secure" : "");
       });
     });
   }
