@@ -4,11 +4,11 @@ import contextlib
 import threading
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from . import search
-from .models import Article, Platform, Step, Variant
+from . import page_cache, search
+from .models import Article, Category, Platform, Step, Variant
 
 _pending = threading.local()
 
@@ -68,3 +68,22 @@ def _platform_changed(sender, instance, **kwargs):
         "article_id", flat=True
     ):
         _schedule(article_id)
+
+
+@receiver(post_save)
+@receiver(post_delete)
+@receiver(m2m_changed)
+def _content_changed(sender, **kwargs):
+    """Invalidate cached pages when anything a page shows changes.
+
+    Now, and again after the commit: a reader rendering the old content between the two
+    could otherwise store it under the new token.
+    """
+    model = kwargs.get("model") if sender in _LINK_TABLES else sender
+    if model in _CONTENT or sender in _LINK_TABLES:
+        page_cache.invalidate()
+        transaction.on_commit(page_cache.invalidate)
+
+
+_CONTENT = {Article, Variant, Step, Category, Platform}
+_LINK_TABLES = {Article.prerequisites.through, Article.related.through}

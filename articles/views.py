@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.templatetags.static import static as static_url
 from django.urls import reverse
+from django.utils.http import http_date
 from django.views import static
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -51,7 +52,9 @@ def article_detail(request, number, slug=None):
         "article": article,
         "feedback_state": feedback_state if feedback_state in FEEDBACK_STATES else "",
     }
-    return render(request, "articles/detail.html", context)
+    response = render(request, "articles/detail.html", context)
+    response["Last-Modified"] = http_date(article.updated_at.timestamp())
+    return response
 
 
 FEEDBACK_STATES = {"thanks", "already", "limited"}

@@ -78,9 +78,13 @@ MIDDLEWARE = [
     "articles.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETag on every page, and 304 for a reader who already has it (cached pages too).
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions, before common: the language comes from the URL prefix.
     "django.middleware.locale.LocaleMiddleware",
+    # Whole public pages for anonymous readers (articles/page_cache.py).
+    "articles.page_cache.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -164,6 +168,18 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+
+# One cache shared by every worker process of this installation (page cache, vote rate
+# limits): files in the data folder. Several servers: point this at Redis (issue 7).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+KB_PAGE_CACHE = "default"
+KB_PAGE_CACHE_SECONDS = int(os.environ.get("KB_PAGE_CACHE_SECONDS", "600"))
 
 # Security. Safe by default; KB_HTTPS=1 adds what a deployment behind TLS needs, and with
 # it `manage.py check --deploy --fail-level WARNING` passes.

@@ -3,6 +3,7 @@
 import itertools
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.servers.basehttp import ThreadedWSGIServer
 
@@ -20,6 +21,12 @@ ThreadedWSGIServer.request_queue_size = 128
 def _media_in_tmp(settings, tmp_path):
     """Give each test its own media folder so figures never leak between tests."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with no cached page (the database is new, the cache would not be)."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -17,3 +17,5 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise expect
 # A real database file, as in production (WAL, busy timeout), not SQLite's in-memory
 # shared cache, whose table locks would fail concurrent writers that production serves.
 DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}  # noqa: F405
+# One in-process cache: the live server runs in this process, so tests share it with it.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
