@@ -18,7 +18,9 @@ def test_second_anonymous_request_is_served_from_cache(client, demo, language):
 @pytest.mark.parametrize("language", ["en", "ja"])
 def test_saved_edit_is_visible_to_the_next_anonymous_request(client, demo, language):
     client.get(f"/{language}{HAR}?platform=safari")  # cached now
-    step = Step.objects.filter(variant__article__number=1008, variant__platform__slug="safari").first()
+    step = Step.objects.filter(
+        variant__article__number=1008, variant__platform__slug="safari"
+    ).first()
     setattr(step, f"body_{language}", "Freshly edited step text")
     step.save()
     response = client.get(f"/{language}{HAR}?platform=safari")
@@ -33,7 +35,9 @@ def test_unpublishing_removes_the_page_at_once(client, demo):
     assert client.get(f"/en{HAR}").status_code == 404
 
 
-@pytest.mark.parametrize("url", ["/en/", "/ja/", f"/ja{HAR}", "/en/search/?q=har", "/en/categories/technical-support/"])
+@pytest.mark.parametrize(
+    "url", ["/en/", "/ja/", f"/ja{HAR}", "/en/search/?q=har", "/en/categories/technical-support/"]
+)
 def test_anonymous_pages_set_no_cookie_and_do_not_vary_on_cookie(client, demo, url):
     for _ in range(2):  # miss, then hit
         response = client.get(url)

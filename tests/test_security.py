@@ -92,15 +92,14 @@ def deployment_environment():
     return env
 
 
-def test_deploy_check_passes_with_https_switch(tmp_path):
+def run_deploy_check(tmp_path, **variables):
     env = {
         **deployment_environment(),
         "KB_DATA_DIR": str(tmp_path),
-        "KB_HTTPS": "1",
-        "DJANGO_ALLOWED_HOSTS": "help.example.org",
         "DJANGO_SETTINGS_MODULE": "kb.settings",
+        **variables,
     }
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
         env=env,
@@ -108,23 +107,15 @@ def test_deploy_check_passes_with_https_switch(tmp_path):
         text=True,
         check=False,
     )
+
+
+def test_deploy_check_passes_with_https_switch(tmp_path):
+    result = run_deploy_check(tmp_path, KB_HTTPS="1", DJANGO_ALLOWED_HOSTS="help.example.org")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_deploy_check_fails_without_https_switch(tmp_path):
-    env = {
-        **deployment_environment(),
-        "KB_DATA_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "kb.settings",
-    }
-    env.pop("KB_HTTPS", None)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def test_deploy_check_fails_without_https_switch(tmp_path, monkeypatch):
+    monkeypatch.delenv("KB_HTTPS", raising=False)
+    result = run_deploy_check(tmp_path)
     assert result.returncode != 0
     assert "SECURE_HSTS_SECONDS" in result.stdout + result.stderr
