@@ -1,7 +1,10 @@
 """Public pages: home, category, article; plus error pages and media in the embedded mode."""
 
+import logging
+
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import DatabaseError, connection
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponseServerError
@@ -18,6 +21,8 @@ from . import feedback as feedback_votes
 from . import search as search_index
 from .models import Article, Category
 from .presentation import build_article_page
+
+logger = logging.getLogger(__name__)
 
 RECENT_ARTICLES = 8
 RESULTS_PER_PAGE = 10
@@ -125,6 +130,21 @@ def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", "", f"Sitemap: {sitemap_url}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def healthz(request):
+    """For load balancers: 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.exception("Health check: the database is unreachable")
+        response = HttpResponse("database unreachable\n", status=503, content_type="text/plain")
+    else:
+        response = HttpResponse("ok\n", content_type="text/plain")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def favicon(request):

@@ -119,3 +119,27 @@ def test_deploy_check_fails_without_https_switch(tmp_path, monkeypatch):
     result = run_deploy_check(tmp_path)
     assert result.returncode != 0
     assert "SECURE_HSTS_SECONDS" in result.stdout + result.stderr
+
+
+def test_healthz_reports_database_reachable(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_answers_503_when_the_database_is_gone(client, tmp_path):
+    from django.db import connections
+
+    connection = connections["default"]
+    original = connection.settings_dict["NAME"]
+    connection.close()
+    # A database file in a folder that does not exist cannot be opened.
+    connection.settings_dict["NAME"] = str(tmp_path / "missing" / "db.sqlite3")
+    try:
+        response = client.get("/healthz")
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = original
+    assert response.status_code == 503
