@@ -57,8 +57,7 @@ def _link_references(html, references):
     return CROSS_REFERENCE.sub(replace, html)
 
 
-def sanitize(html):
-    """Return ``html`` with everything but harmless formatting removed."""
+def _clean(html):
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -68,6 +67,22 @@ def sanitize(html):
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+
+
+def sanitize(html):
+    """Return ``html`` with everything but harmless formatting removed.
+
+    Cleaned until stable: for badly nested input (``<p><object></p>``) one pass can leave
+    markup that a second parse would rearrange; the result must be a fixed point so that
+    sanitising twice never changes a page.
+    """
+    cleaned = _clean(html)
+    for _attempt in range(3):
+        again = _clean(cleaned)
+        if again == cleaned:
+            break
+        cleaned = again
+    return cleaned
 
 
 def render(text, references=None):

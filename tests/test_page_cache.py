@@ -58,3 +58,25 @@ def test_revalidation_answers_304(client, demo):
 def test_staff_are_never_served_a_cached_page(staff_client, demo):
     staff_client.get(f"/en{HAR}")
     assert "X-Page-Cache" not in staff_client.get(f"/en{HAR}")
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_article_page_weighs_under_30_kb_compressed(client, demo, language):
+    import re
+    from pathlib import Path
+
+    import brotli
+    from django.conf import settings
+
+    html = client.get(f"/{language}{HAR}").content
+    assets = re.findall(rb'(?:href|src)="/static/([^"]+\.(?:css|js))"', html)
+    assert {Path(a.decode()).suffix for a in assets} == {".css", ".js"}
+    total = len(brotli.compress(html))
+    for asset in assets:
+        total += len(
+            brotli.compress((Path(settings.BASE_DIR) / "static" / asset.decode()).read_bytes())
+        )
+    assert total < 30 * 1024, f"{total} bytes"
+    # Absolute URLs (canonical, hreflang) all point to this site: nothing from another host.
+    hosts = set(re.findall(rb'(?:src|href)="(?:https?:)?//([^/"]+)', html))
+    assert hosts == {b"testserver"}

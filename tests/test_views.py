@@ -151,3 +151,32 @@ def test_untranslated_article_is_shown_whole_in_english_with_japanese_notice(cli
 def test_article_page_query_count_is_bounded(client, demo, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         client.get(f"/en/articles/{HAR}/{demo[HAR].slug}/")
+
+
+def _article_queries(client, article):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    return [query["sql"] for query in captured.captured_queries]
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_article_query_count_does_not_grow_with_steps(client, make_article, platforms, language):
+    from django.utils import translation
+
+    def steps(count):
+        return [(f"Step {n} [[KB 1]]", f"手順 {n}") for n in range(count)]
+
+    small = make_article(slug="small", steps={platforms["chrome"]: steps(1), None: steps(1)})
+    large = make_article(
+        slug="large",
+        steps={platforms["chrome"]: steps(50), platforms["safari"]: steps(50), None: steps(50)},
+    )
+    with translation.override(language):
+        small_queries = _article_queries(client, small)
+        large_queries = _article_queries(client, large)
+    assert len(large_queries) == len(small_queries) <= 8
+    assert len(set(large_queries)) == len(large_queries), "a query ran twice"

@@ -1,0 +1,109 @@
+"""The Markdown sanitiser, attacked with generated input and known XSS vectors."""
+
+import html
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from articles import markdown
+
+FRAGMENTS = [
+    "<script>", "</script>", "<script src=//x>", "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>", "<iframe src=javascript:alert(1)>", "<a href='javascript:alert(1)'>",
+    "<a href=\"jav&#x09;ascript:alert(1)\">", "<a href=data:text/html;base64,PHNjcmlwdD4=>",
+    "<body onload=x>", "<style>*{}</style>", "<math><mi xlink:href=javascript:x>",
+    "<object data=x>", "<embed src=x>", "<form action=javascript:x>", "<input onfocus=x autofocus>",
+    "<details open ontoggle=x>", "<video><source onerror=x>", "<base href=//evil>",
+    "<meta http-equiv=refresh content=0;url=javascript:x>", "<!--", "-->", "<![CDATA[", "]]>",
+    "[x](javascript:alert(1))", "[x](JAVASCRIPT:alert(1))",
+    "![x](data:image/svg+xml,<svg onload=x>)",
+    "[x](vbscript:msgbox)", "[[KB 12]]", "**", "`", "```\n", "> ", "| a | b |\n|---|---|\n",
+    "\n", " ", "<", ">", "\"", "'", "=", "&", "&#", "&lt;", "%3Cscript%3E", "\x00", "onerror=",
+    "style=", "<p ", "<a ", "<img ", "/", "`<script>`", "\t", "日本語", "😀",
+]  # fmt: skip
+
+hostile_text = st.lists(
+    st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=12)), max_size=24
+).map("".join)
+
+TAG = re.compile(r"<[a-zA-Z][^>]*>")  # real tags only: escaped text (&lt;…) is just text
+EVENT_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
+ATTRIBUTE = re.compile(r"""([a-zA-Z:-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
+BAD_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data):", re.IGNORECASE)
+
+
+def assert_harmless(output):
+    lowered = output.lower()
+    assert "<script" not in lowered
+    assert "<iframe" not in lowered and "<object" not in lowered and "<embed" not in lowered
+    assert "<style" not in lowered and "<base" not in lowered and "<meta" not in lowered
+    for tag in TAG.findall(output):
+        assert not EVENT_HANDLER.search(tag), tag
+        for name, value in ATTRIBUTE.findall(tag):
+            # As a browser's URL parser reads it: entities decoded, tabs and newlines
+            # removed anywhere, control characters and spaces trimmed at both ends.
+            url = re.sub(r"[\t\n\r]", "", html.unescape(value.strip("\"'")))
+            url = url.strip("".join(chr(c) for c in range(0x21)))
+            assert not BAD_SCHEME.match(url), (name, value)
+            assert name.lower() != "style", tag
+
+
+@settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile_text)
+def test_rendered_markdown_is_always_harmless_and_sanitising_is_idempotent(text):
+    output = str(markdown.render(text))
+    assert_harmless(output)
+    assert markdown.sanitize(output) == output
+
+
+KNOWN_VECTORS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//xss.example/x.js></SCRIPT>",
+    "<IMG SRC=javascript:alert('XSS')>",
+    "<IMG SRC=JaVaScRiPt:alert('XSS')>",
+    "<IMG SRC=`javascript:alert(1)`>",
+    '<IMG """><SCRIPT>alert(1)</SCRIPT>">',
+    "<IMG SRC=&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)>",
+    "<IMG SRC=&#x6A&#x61&#x76&#x61&#x73&#x63&#x72&#x69&#x70&#x74&#x3A;alert(1)>",
+    '<IMG SRC="jav\tascript:alert(1);">',
+    '<IMG SRC="jav&#x0A;ascript:alert(1);">',
+    '<IMG SRC=" &#14;  javascript:alert(1);">',
+    '<SCRIPT/XSS SRC="http://xss.example/xss.js"></SCRIPT>',
+    "<BODY onload!#$%&()*~+-_.,:;?@[/|\\]^`=alert(1)>",
+    "<<SCRIPT>alert(1);//<</SCRIPT>",
+    "<SCRIPT SRC=http://xss.example/xss.js?< B >",
+    "<iframe src=http://xss.example/scriptlet.html <",
+    "\\\";alert('XSS');//",
+    "</TITLE><SCRIPT>alert(1);</SCRIPT>",
+    '<INPUT TYPE="IMAGE" SRC="javascript:alert(1);">',
+    '<BODY BACKGROUND="javascript:alert(1)">',
+    '<IMG DYNSRC="javascript:alert(1)">',
+    '<STYLE>li {list-style-image: url("javascript:alert(1)");}</STYLE><UL><LI>XSS</br>',
+    "<svg/onload=alert(1)>",
+    '<TABLE BACKGROUND="javascript:alert(1)">',
+    '<TD BACKGROUND="javascript:alert(1)">',
+    '<DIV STYLE="background-image: url(javascript:alert(1))">',
+    '<DIV STYLE="width: expression(alert(1));">',
+    '<BASE HREF="javascript:alert(1);//">',
+    '<OBJECT TYPE="text/x-scriptlet" DATA="http://xss.example/scriptlet.html"></OBJECT>',
+    '<EMBED SRC="data:image/svg+xml;base64,PHN2Zz4=" type="image/svg+xml">',
+    '<a href="&#1;javascript:alert(1)">x</a>',
+    "<details open ontoggle=alert(1)>",
+    "[a](javascript:alert(1))",
+    "[a](&#106;avascript:alert(1))",
+    "[a]( javascript:alert(1))",
+    '![a]("onerror="alert(1))',
+    '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    '<math><a xlink:href="javascript:alert(1)">x</a></math>',
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+    "<form><button formaction=javascript:alert(1)>x</button></form>",
+]
+
+
+@pytest.mark.parametrize("vector", KNOWN_VECTORS)
+def test_known_xss_vectors_are_neutralised(vector):
+    output = str(markdown.render(vector))
+    assert_harmless(output)
+    assert markdown.sanitize(output) == output
