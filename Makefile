@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run serve setup test lint browser clean-data bench messages
+.PHONY: run serve setup test lint browser clean-data bench messages backup restore
 
 # Runtime packages, reinstalled only when requirements.txt changes.
 $(VENV)/.installed: requirements.txt
@@ -61,3 +61,11 @@ messages: $(VENV)/.installed
 ## bench: performance measurements (search on 10,000 synthetic articles).
 bench: $(VENV)/.installed
 	$(PY) bench/search_bench.py
+
+## backup: consistent copy of the database and media into data/backups/<time>/.
+backup: $(VENV)/.installed
+	$(PY) manage.py backup
+
+## restore: make restore FROM=data/backups/<time> (into an empty data folder: KB_DATA_DIR=...).
+restore: $(VENV)/.installed
+	$(PY) manage.py restore $(FROM)
