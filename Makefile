@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run serve setup test lint browser clean-data bench messages backup restore
+.PHONY: run serve setup test lint browser clean-data bench messages backup restore loadtest
 
 # Runtime packages, reinstalled only when requirements.txt changes.
 $(VENV)/.installed: requirements.txt
@@ -69,3 +69,7 @@ backup: $(VENV)/.installed
 ## restore: make restore FROM=data/backups/<time> (into an empty data folder: KB_DATA_DIR=...).
 restore: $(VENV)/.installed
 	$(PY) manage.py restore $(FROM)
+
+## loadtest: 50 readers + 2 admin editors + a voter against gunicorn on loopback, 60 s.
+loadtest: $(VENV)/.installed-dev
+	$(PY) bench/loadtest.py
