@@ -58,8 +58,10 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l ja --ignore=.venv --ignore=data --ignore=tests --no-location
 	$(PY) manage.py compilemessages -l ja --ignore=.venv
 
-## bench: performance measurements (search on 10,000 synthetic articles).
+## bench: performance measurements: serving (render times, cached page vs static file,
+## queries per page), then search on 10,000 synthetic articles.
 bench: $(VENV)/.installed
+	$(PY) bench/serving_bench.py
 	$(PY) bench/search_bench.py
 
 ## backup: consistent copy of the database and media into data/backups/<time>/.
