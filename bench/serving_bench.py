@@ -7,7 +7,6 @@ worker) on loopback, with the full middleware stack, as `make run` configures it
 import http.client
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
