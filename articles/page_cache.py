@@ -10,6 +10,7 @@ Staff (anyone with a session cookie) always get a fresh page. Responses that set
 cookie, and anything but a 200, are not stored.
 """
 
+import hashlib
 import uuid
 
 from django.conf import settings
@@ -61,7 +62,9 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not _cacheable(request):
             return self.get_response(request)
-        key = f"kb:page:{content_version()}:{request.get_full_path()}"
+        # Hashed: any URL a reader types becomes a short key every cache backend accepts.
+        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"kb:page:{content_version()}:{path}"
         stored = _cache().get(key)
         if stored is not None:
             content, headers = stored
