@@ -7,6 +7,8 @@ Sanitising *after* rendering matters: Markdown happily passes raw HTML through.
 """
 
 import re
+import threading
+from functools import lru_cache
 
 import markdown as markdown_lib
 import nh3
@@ -85,14 +87,31 @@ def sanitize(html):
     return cleaned
 
 
+_local = threading.local()
+
+
+def _converter():
+    # Building a Markdown parser costs more than converting a step; one per thread, reset
+    # between documents, is the library's intended reuse.
+    if not hasattr(_local, "converter"):
+        _local.converter = markdown_lib.Markdown(extensions=EXTENSIONS, output_format="html")
+    return _local.converter
+
+
+@lru_cache(maxsize=8192)
+def _render_cached(text, references):
+    html = _converter().reset().convert(text)
+    return sanitize(_link_references(html, dict(references)))
+
+
 def render(text, references=None):
     """Return the safe HTML for editor Markdown ``text``.
 
     ``references`` maps article numbers to ``(url, title)`` for ``[[KB n]]`` links; numbers
-    missing from it render as plain text.
+    missing from it render as plain text. Results are memoised by text and link targets
+    (an edited text is a new key), so unchanged fields are not rendered again.
     """
     if not text:
         return mark_safe("")
-    html = markdown_lib.markdown(text, extensions=EXTENSIONS, output_format="html")
-    html = _link_references(html, references or {})
-    return mark_safe(sanitize(html))  # noqa: S308 - sanitised just above
+    key = tuple(sorted((references or {}).items()))
+    return mark_safe(_render_cached(text, key))  # noqa: S308 - sanitised in _render_cached

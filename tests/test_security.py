@@ -143,3 +143,17 @@ def test_healthz_answers_503_when_the_database_is_gone(client, tmp_path):
         connection.close()
         connection.settings_dict["NAME"] = original
     assert response.status_code == 503
+
+
+def test_500_page_renders_even_when_static_manifest_is_missing(settings):
+    from django.template import loader
+    from django.test import RequestFactory
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    request = RequestFactory().get("/ja/")
+    request.LANGUAGE_CODE = "ja"
+    html = loader.get_template("500.html").render({"request": request})
+    assert "エラーが発生しました" in html or "Something went wrong" in html
