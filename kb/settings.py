@@ -10,6 +10,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -31,7 +32,13 @@ def env_list(name, default):
 
 # The data folder holds everything an installation owns: database, media, secret key.
 # It is git-ignored and survives code updates.
-DATA_DIR = Path(os.environ.get("KB_DATA_DIR", BASE_DIR / "data")).resolve()
+# An empty variable counts as unset: `KB_DATA_DIR= make run` must not turn the source
+# tree into the data folder (Path("") is the current directory).
+DATA_DIR = Path(os.environ.get("KB_DATA_DIR") or BASE_DIR / "data").resolve()
+if DATA_DIR == BASE_DIR:
+    raise ImproperlyConfigured(
+        "KB_DATA_DIR points at the source tree; use a folder of its own (default: ./data)"
+    )
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -123,7 +130,7 @@ TEMPLATES = [
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("KB_DATABASE_PATH", DATA_DIR / "db.sqlite3"),
+        "NAME": os.environ.get("KB_DATABASE_PATH") or DATA_DIR / "db.sqlite3",
         "OPTIONS": {
             # Readers and editors write concurrently (votes, saves): take the write lock at
             # the start of a transaction and wait for it rather than fail.
@@ -155,10 +162,10 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en",), "en": ("ja",), "ja": ("en",)}
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("KB_STATIC_ROOT", DATA_DIR / "static"))
+STATIC_ROOT = Path(os.environ.get("KB_STATIC_ROOT") or DATA_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("KB_MEDIA_ROOT", DATA_DIR / "media"))
+MEDIA_ROOT = Path(os.environ.get("KB_MEDIA_ROOT") or DATA_DIR / "media")
 # Uploaded figures are served by the app itself in the embedded mode (see kb/urls.py).
 KB_SERVE_MEDIA = env_bool("KB_SERVE_MEDIA", True)
 
