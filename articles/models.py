@@ -160,10 +160,6 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"number": self.number, "slug": self.slug})
 
-    @property
-    def is_published(self):
-        return self.status == self.Status.PUBLISHED
-
     def translated_texts(self, language):
         """Yield every reader-facing text of the article in ``language`` (uses prefetches).
 

@@ -13,22 +13,29 @@ from .models import Article, Category, Platform, Step, Variant
 _pending = threading.local()
 
 
-def _schedule(article_id):
-    """Reindex ``article_id`` when the current transaction commits (or now, outside one).
+def _schedule(article_id=None):
+    """After the current transaction commits (at once outside one): forget cached pages
+    and re-index the touched articles, each once.
 
     An admin save touches the article, its variants and every step; collecting the ids
-    means the article is indexed once, after everything is written.
+    means one flush after everything is written. A page rendered before the commit was
+    stored under the old content token, so it can never be served afterwards.
     """
     if not hasattr(_pending, "ids"):
         _pending.ids = set()
-    _pending.ids.add(article_id)
-    # Every change registers a flush; the first to run takes all ids, the rest find none.
-    # (Registering only once would strand the ids of a rolled-back transaction.)
+    if article_id is not None:
+        _pending.ids.add(article_id)
+    _pending.dirty = True
+    # Every change registers a flush; the first to run takes all the work, the rest find
+    # none. (Registering only once would strand the work of a rolled-back transaction.)
     transaction.on_commit(_flush)
 
 
 def _flush():
-    ids, _pending.ids = getattr(_pending, "ids", set()), set()
+    if not getattr(_pending, "dirty", False):
+        return
+    ids, _pending.ids, _pending.dirty = getattr(_pending, "ids", set()), set(), False
+    page_cache.invalidate()
     if ids:
         search.index_articles(ids)
 
@@ -68,22 +75,14 @@ def _platform_changed(sender, instance, **kwargs):
         "article_id", flat=True
     ):
         _schedule(article_id)
+    _schedule()
 
 
-@receiver(post_save)
-@receiver(post_delete)
-@receiver(m2m_changed)
-def _content_changed(sender, **kwargs):
-    """Invalidate cached pages when anything a page shows changes.
-
-    Now, and again after the commit: a reader rendering the old content between the two
-    could otherwise store it under the new token.
-    """
-    model = kwargs.get("model") if sender in _LINK_TABLES else sender
-    if model in _CONTENT or sender in _LINK_TABLES:
-        page_cache.invalidate()
-        transaction.on_commit(page_cache.invalidate)
-
-
-_CONTENT = {Article, Variant, Step, Category, Platform}
-_LINK_TABLES = {Article.prerequisites.through, Article.related.through}
+@receiver(post_save, sender=Category)
+@receiver(post_delete, sender=Category)
+@receiver(m2m_changed, sender=Article.prerequisites.through)
+@receiver(m2m_changed, sender=Article.related.through)
+def _shown_content_changed(sender, **kwargs):
+    """Categories and links between articles: no re-indexing, but pages show them."""
+    if kwargs.get("action", "post_").startswith("post_"):
+        _schedule()

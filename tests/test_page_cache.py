@@ -4,7 +4,8 @@ import pytest
 
 from articles.models import Article, Step
 
-pytestmark = pytest.mark.django_db
+# Real commits: pages are invalidated when an edit commits, as behind the admin.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 HAR = "/articles/1008/generate-a-har-file/"
 
