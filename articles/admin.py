@@ -4,21 +4,37 @@ An article, its variants and each variant's steps are edited together (nested in
 from django-nested-admin, drag to reorder). Each translated field shows its English and
 Japanese versions on one row, so a translator sees the source beside the translation.
 modeltranslation's *tabbed* admin is not used: it loads jQuery UI from a CDN.
+
+Around that screen:
+- roles: Editors write (source text and structure), Translators change only the
+  translation, Publishers publish (permissions ``edit_source`` and ``publish_article``,
+  groups from migration 0005);
+- translation status per language in the list (with filters) and, on the article, every
+  out-of-date translation with a diff of its source and a box to mark it checked;
+- history (django-reversion): every save is a revision; compare two, restore, recover;
+- no lost edits: the form carries the article's version and a stale save is refused.
 """
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.forms import Textarea
-from django.utils.html import format_html
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 from nested_admin import NestedModelAdminMixin, NestedStackedInlineMixin
+from reversion import set_comment
+from reversion.admin import VersionAdmin
 
-from . import markdown
+from . import markdown, revisions, translation_status
 from .models import Article, Category, Feedback, FeedbackComment, Platform, Step, Variant
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -39,60 +55,417 @@ def side_by_side(*fields):
 COMPACT_TEXT = {models.TextField: {"widget": Textarea(attrs={"rows": 3})}}
 
 
-class StepInline(NestedStackedInlineMixin, TranslationStackedInline):
-    model = Step
+def edits_source(request):
+    """Return whether the user may change source text and structure (not only translate)."""
+    return request.user.has_perm("articles.edit_source")
+
+
+def source_fields(fields, parent):
+    """Return the source-language columns of ``fields`` (what a translator may not change).
+
+    ``parent`` is the article, or for steps (nested inlines) their variant.
+    """
+    language = parent.source_language_code() if parent else settings.LANGUAGE_CODE
+    return tuple(f"{field}_{language}" for field in fields)
+
+
+def translation_badges(obj, source):
+    """Return "Japanese: Out of date"-style badges for the languages of ``obj`` needing work."""
+    found = []
+    for code, name in settings.LANGUAGES:
+        statuses = {
+            translation_status.field_status(obj, field, code, source)
+            for field in translation_status.fields_to_check(obj)
+        }
+        for status in (translation_status.MISSING, translation_status.OUTDATED):
+            if status in statuses:
+                found.append((status, name, translation_status.STATUS_LABELS[status]))
+                break
+    if not found:
+        return "—"
+    return format_html_join(" ", '<span class="kb-status kb-status--{}">{}: {}</span>', found)
+
+
+class TranslatedInline(NestedStackedInlineMixin, TranslationStackedInline):
+    """An inline whose structure only source editors change; translators fill in text."""
+
     formfield_overrides = COMPACT_TEXT
     extra = 0
     sortable_field_name = "order"
+    structure_fields = ("order",)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Inline instances are made per request: a translator gets no drag handles.
+        if not edits_source(request):
+            self.sortable_field_name = ""
+        return super().get_formset(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ("translation",)
+        if edits_source(request):
+            return readonly
+        return (*readonly, *self.structure_fields, *source_fields(self.model.TRACKED_TEXTS, obj))
+
+    @admin.display(description=_("translation"))
+    def translation(self, obj):
+        if obj.pk is None:
+            return "—"
+        return translation_badges(obj, obj.source_language_code())
+
+
+class StepInline(TranslatedInline):
+    model = Step
     fields = (
         "order",
+        "translation",
         *side_by_side("body", "figure", "figure_caption", "figure_alt"),
     )
 
+    def get_queryset(self, request):
+        # Badges need the article's source language: fetched with the steps, not per step.
+        return super().get_queryset(request).select_related("variant__article")
 
-class VariantInline(NestedStackedInlineMixin, TranslationStackedInline):
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if edits_source(request):
+            return readonly
+        return (*readonly, *source_fields(("figure",), obj))
+
+
+class VariantInline(TranslatedInline):
     model = Variant
-    formfield_overrides = COMPACT_TEXT
-    extra = 0
-    sortable_field_name = "order"
     inlines = (StepInline,)
-    fields = ("platform", "order", *side_by_side("intro"))
+    structure_fields = ("order", "platform")
+    fields = ("platform", "order", "translation", *side_by_side("intro"))
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article")
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The article form, plus the version it was loaded at and the translations checked."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    mark_translated = forms.MultipleChoiceField(
+        label=_("Checked translations"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Tick a translation once it says what the changed source text says; it is then "
+            "no longer flagged. Editing the translation itself also clears the flag."
+        ),
+    )
+
+    # The model and fields come from ArticleAdmin (modelform_factory).
+
+    # Set by ArticleAdmin.get_form: the version this form shows, when it is not the
+    # instance's (a revision being restored is shown as of the database's next version).
+    expected_version = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.expected_version or self.instance.version
+        if self.instance.pk:
+            self.outdated = translation_status.outdated_texts(
+                Article.objects.for_detail().get(pk=self.instance.pk)
+            )
+            names = dict(settings.LANGUAGES)
+            self.fields["mark_translated"].choices = [
+                (
+                    item.key,
+                    format_html(
+                        '<span class="kb-review__where">{} · {} ({})</span> '
+                        '<span class="kb-review__changed">{}</span> {}',
+                        item.place,
+                        item.field_label,
+                        names[item.language],
+                        gettext("Source text changed:"),
+                        item.diff_html,
+                    ),
+                )
+                for item in self.outdated
+            ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk:
+            return cleaned
+        loaded = cleaned.get("loaded_version")
+        # Inside the admin's transaction (SQLite: BEGIN IMMEDIATE, so no other write can
+        # slip in between this check and the save; PostgreSQL: the row is locked).
+        current = (
+            Article.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if loaded is not None and current is not None and loaded != current:
+            self._refuse_stale_save(loaded, current)
+        return cleaned
+
+    def _refuse_stale_save(self, loaded, current):
+        changes, revision = revisions.changes_since(self.instance, loaded)
+        # The next save of this form is accepted: the editor has now seen the other
+        # change and merges it into what they typed, which the form still shows.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("loaded_version")] = current
+        listing = (
+            format_html(
+                '<dl class="kb-conflict">{}</dl>',
+                format_html_join(
+                    "", "<dt>{}</dt><dd>{}</dd>", ((c.label, c.html) for c in changes)
+                ),
+            )
+            if changes
+            else ""
+        )
+        raise forms.ValidationError(
+            format_html(
+                "<p>{}</p>{}",
+                gettext(
+                    "Someone else saved this article while you were editing it (%(who)s). "
+                    "Nothing was saved: your text is still in the form below. Their changes "
+                    "are shown here; merge them into your text, then save again."
+                )
+                % {"who": revisions.describe_revision(revision) or "?"},
+                listing,
+            ),
+            code="stale",
+        )
+
+
+class TranslationListFilter(admin.SimpleListFilter):
+    title = _("translation")
+    parameter_name = "translation"
+
+    def lookups(self, request, model_admin):
+        choices = []
+        for code, name in settings.LANGUAGES:
+            choices.append((f"missing-{code}", _("Missing %(language)s") % {"language": name}))
+            choices.append((f"outdated-{code}", _("%(language)s out of date") % {"language": name}))
+        return choices
+
+    def queryset(self, request, queryset):
+        status, _sep, code = (self.value() or "").partition("-")
+        if status in {"missing", "outdated"} and code in dict(settings.LANGUAGES):
+            return queryset.filter(**{f"translation_state__{code}__{status}__gt": 0})
+        return queryset
 
 
 @admin.register(Article)
-class ArticleAdmin(NestedModelAdminMixin, TranslationAdmin):
+class ArticleAdmin(NestedModelAdminMixin, VersionAdmin, TranslationAdmin):
+    form = ArticleAdminForm
     list_display = (
         "number",
         "title",
         "category",
         "status",
+        "translation_en",
+        "translation_ja",
         "updated_at",
         "helpful_en",
         "helpful_ja",
     )
     list_display_links = ("number", "title")
-    list_filter = ("status", "category")
+    list_filter = ("status", TranslationListFilter, "category")
     search_fields = ("=number", "title_en", "title_ja", "slug")
-    prepopulated_fields = {"slug": ("title_en",)}
     filter_horizontal = ("prerequisites", "related")
     save_on_top = True
     inlines = (VariantInline,)
     Media = SideBySideMedia
-    fieldsets = (
-        (None, {"fields": (("number", "slug"), ("category", "status"))}),
-        (
-            _("Text"),
-            {
-                "fields": side_by_side("title", "summary", "body", "notes", "troubleshooting"),
-                "description": _(
-                    "English on the left, Japanese on the right. Markdown is allowed in the "
-                    "introduction, notes and troubleshooting; link another article with "
-                    "[[KB 1042]]."
-                ),
-            },
-        ),
-        (_("Links to other articles"), {"fields": ("prerequisites", "related")}),
+    actions = ("publish", "unpublish", "archive")
+    object_history_template = "admin/articles/article/object_history.html"
+    history_latest_first = True
+    text_fieldset = (
+        _("Text"),
+        {
+            "fields": side_by_side(*Article.TRACKED_TEXTS),
+            "description": _(
+                "English on the left, Japanese on the right. Markdown is allowed in the "
+                "introduction, notes and troubleshooting; link another article with "
+                "[[KB 1042]]."
+            ),
+        },
     )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (
+                None,
+                {
+                    "fields": (
+                        ("number", "slug"),
+                        ("category", "status", "source_language"),
+                        "loaded_version",
+                    )
+                },
+            ),
+            self.text_fieldset,
+            (_("Links to other articles"), {"fields": ("prerequisites", "related")}),
+        ]
+        if obj is not None and any(
+            translation_status.summary(obj.translation_state, code) == "outdated"
+            for code, _name in settings.LANGUAGES
+        ):
+            fieldsets.insert(
+                1,
+                (
+                    _("Translations to check"),
+                    {"fields": ("mark_translated",), "classes": ("kb-review",)},
+                ),
+            )
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = []
+        if not request.user.has_perm("articles.publish_article"):
+            readonly.append("status")
+        if obj is not None and not edits_source(request):
+            readonly += [
+                "number",
+                "slug",
+                "category",
+                "source_language",
+                "prerequisites",
+                "related",
+                *source_fields(Article.TRACKED_TEXTS, obj),
+            ]
+        return list(dict.fromkeys(readonly))
+
+    def get_prepopulated_fields(self, request, obj=None):
+        # Only a new article gets its slug from the title; later, a slug change is deliberate.
+        if obj is None and edits_source(request):
+            return {"slug": (f"title_{settings.LANGUAGE_CODE}",)}
+        return {}
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        expected = getattr(request, "kb_expected_version", None)
+        if expected is not None:
+            form = type(form.__name__, (form,), {"expected_version": expected})
+        return form
+
+    def _restoring(self, request, object_id):
+        """Before a revision is shown or restored: the version the article will have.
+
+        Restoring first writes the stored revision (its old version number goes up from
+        the current one); the form must carry that number or it would be refused as stale.
+        """
+        current = Article.objects.filter(pk=object_id).values_list("version", flat=True).first()
+        if current is not None:
+            request.kb_expected_version = current + 1
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        self._restoring(request, object_id)
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        version = get_object_or_404(revisions.Version, pk=version_id)
+        stored = version.field_dict.get("version") or 0
+        request.kb_expected_version = stored + 1
+        return super().recover_view(request, version_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if not change and not request.user.has_perm("articles.publish_article"):
+            obj.status = Article.Status.DRAFT
+        super().save_model(request, obj, form, change)
+
+    # Publishing: a permission of its own, so Editors can write but not publish.
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("articles.publish_article")
+
+    def _set_status(self, request, queryset, status, message):
+        count = 0
+        for article in queryset:
+            if article.status != status:
+                article.status = status
+                article.save()
+                count += 1
+        set_comment(message)
+        self.message_user(request, f"{message} ({count})", messages.SUCCESS)
+
+    @admin.action(description=_("Publish selected articles"), permissions=["publish"])
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.PUBLISHED, gettext("Published"))
+
+    @admin.action(
+        description=_("Unpublish selected articles (back to draft)"), permissions=["publish"]
+    )
+    def unpublish(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.DRAFT, gettext("Unpublished"))
+
+    @admin.action(description=_("Archive selected articles"), permissions=["publish"])
+    def archive(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.ARCHIVED, gettext("Archived"))
+
+    # Translation status columns.
+
+    @staticmethod
+    def _translation(article, code):
+        status = translation_status.summary(article.translation_state, code)
+        counts = (article.translation_state or {}).get(code, {})
+        label = translation_status.STATUS_LABELS[status]
+        count = counts.get(status, 0)
+        return format_html(
+            '<span class="kb-status kb-status--{}">{}{}</span>',
+            status,
+            label,
+            f" ({count})" if count else "",
+        )
+
+    @admin.display(description=_("English"))
+    def translation_en(self, article):
+        return self._translation(article, "en")
+
+    @admin.display(description=_("Japanese"))
+    def translation_ja(self, article):
+        return self._translation(article, "ja")
+
+    # History: compare two revisions.
+
+    def get_urls(self):
+        urls = super().get_urls()
+        compare = path(
+            "<path:object_id>/history/compare/",
+            self.admin_site.admin_view(self.compare_view),
+            name="articles_article_compare",
+        )
+        return [compare, *urls]
+
+    def compare_view(self, request, object_id):
+        article = get_object_or_404(Article, pk=object_id)
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        versions = list(revisions.article_versions(article.pk)[:200])
+        by_revision = {str(v.revision_id): v.revision for v in versions}
+
+        def state_of(key):
+            if key == "current" or key not in by_revision:
+                return revisions.current_state(article)
+            return revisions.revision_state(by_revision[key], article.pk)
+
+        older = request.GET.get("from") or (
+            str(versions[1].revision_id) if len(versions) > 1 else "current"
+        )
+        newer = request.GET.get("to") or "current"
+        before, after = state_of(older), state_of(newer)
+        changes = revisions.compare(
+            revisions.flatten(before) if before else {}, revisions.flatten(after) if after else {}
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": article,
+            "title": _("Compare versions of %(article)s") % {"article": article},
+            "changes": changes,
+            "revisions": [v.revision for v in versions],
+            "older": older,
+            "newer": newer,
+            "history_url": reverse("admin:articles_article_history", args=[article.pk]),
+        }
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("category")
@@ -126,6 +499,11 @@ class ArticleAdmin(NestedModelAdminMixin, TranslationAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        checked = form.cleaned_data.get("mark_translated")
+        if checked:
+            translation_status.mark_current(
+                Article.objects.for_detail().get(pk=form.instance.pk), checked
+            )
         self.warn_about_broken_references(request, form.instance)
 
     def warn_about_broken_references(self, request, article):

@@ -6,11 +6,58 @@ directly except through ``settings.LANGUAGES``.
 """
 
 from django.conf import settings
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from .uploads import FIGURE_EXTENSIONS, validate_figure
+
+LANGUAGE_CHOICES = settings.LANGUAGES
+
+
+class TranslationTracked(models.Model):
+    """A model whose translated texts remember what source text they were translated from.
+
+    ``translated_from`` maps a target language to ``{field: {"hash": ..., "text": ...}}``:
+    the source-language text as it was when that translation was last written or checked.
+    translation_status.py keeps it up to date on save and compares it with the current
+    source text, so "out of date" is decided by content, never by timestamps.
+    """
+
+    # The translated texts tracked, per model (figures are not: they fall back).
+    TRACKED_TEXTS = ()
+
+    translated_from = models.JSONField(
+        _("translated from"), default=dict, blank=True, editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        from . import translation_status
+
+        translation_status.record_sources(self)
+        super().save(*args, **kwargs)
+        # A second save of the same object compares with what this one wrote.
+        self._loaded_values = {
+            field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields
+        }
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # What the row said when loaded: the tracker tells an edited translation from an
+        # untouched one without another query.
+        instance._loaded_values = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def source_language_code(self):
+        """Return the language the translations of this row are made from."""
+        raise NotImplementedError
 
 
 class Category(models.Model):
@@ -91,7 +138,9 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
-class Article(models.Model):
+class Article(TranslationTracked):
+    TRACKED_TEXTS = ("title", "summary", "body", "notes", "troubleshooting")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -112,6 +161,16 @@ class Article(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    source_language = models.CharField(
+        _("written in"),
+        max_length=5,
+        choices=LANGUAGE_CHOICES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_(
+            "The language the article is written in; the other language is its translation "
+            "and is flagged when this text changes."
+        ),
     )
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(
@@ -139,6 +198,14 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+    # Raised by one on every save (signals.py), whoever saves: the admin refuses a form
+    # loaded at an older version instead of silently overwriting someone else's edit.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # Per language: {"missing": n, "outdated": n} fields, kept by translation_status.py
+    # after every change so the admin list can filter on it.
+    translation_state = models.JSONField(
+        _("translation state"), default=dict, blank=True, editable=False
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -146,6 +213,10 @@ class Article(models.Model):
         ordering = ("number",)
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        permissions = [
+            ("publish_article", _("Can publish, unpublish and archive articles")),
+            ("edit_source", _("Can edit an article's source text and structure")),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(number__gt=0), name="article_number_positive"),
             models.CheckConstraint(
@@ -159,6 +230,13 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"number": self.number, "slug": self.slug})
+
+    def source_language_code(self):
+        return self.source_language
+
+    def is_outdated_in(self, language):
+        """Return whether some of the ``language`` text lags behind its source text."""
+        return bool((self.translation_state or {}).get(language, {}).get("outdated"))
 
     def translated_texts(self, language):
         """Yield every reader-facing text of the article in ``language`` (uses prefetches).
@@ -248,7 +326,9 @@ class FeedbackComment(models.Model):
         return self.text[:60]
 
 
-class Variant(models.Model):
+class Variant(TranslationTracked):
+    TRACKED_TEXTS = ("intro",)
+
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="variants", verbose_name=_("article")
     )
@@ -285,8 +365,13 @@ class Variant(models.Model):
     def intro_translation(self, language):
         return getattr(self, f"intro_{language}")
 
+    def source_language_code(self):
+        return self.article.source_language
 
-class Step(models.Model):
+
+class Step(TranslationTracked):
+    TRACKED_TEXTS = ("body", "figure_caption", "figure_alt")
+
     variant = models.ForeignKey(
         Variant, on_delete=models.CASCADE, related_name="steps", verbose_name=_("variant")
     )
@@ -296,6 +381,7 @@ class Step(models.Model):
         _("figure"),
         upload_to="figures/",
         blank=True,
+        validators=[FileExtensionValidator(FIGURE_EXTENSIONS), validate_figure],
         help_text=_("Optional screenshot. A Japanese figure falls back to the English one."),
     )
     figure_caption = models.CharField(_("figure caption"), max_length=300, blank=True)
@@ -313,6 +399,9 @@ class Step(models.Model):
 
     def __str__(self):
         return gettext("Step %(position)s") % {"position": self.order + 1}
+
+    def source_language_code(self):
+        return self.variant.article.source_language
 
     def texts(self, language):
         yield getattr(self, f"body_{language}")

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.templatetags.static import static as static_url
@@ -42,8 +42,23 @@ def category_detail(request, slug):
     return render(request, "articles/category.html", {"category": category, "articles": articles})
 
 
+def can_preview(request):
+    """Return whether this request comes from staff who may see unpublished articles.
+
+    Only asked when a session cookie is there: an anonymous reader's request never touches
+    the session, so public responses stay free of ``Vary: Cookie``.
+    """
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    user = request.user
+    return user.is_active and user.is_staff and user.has_perm("articles.view_article")
+
+
 def article_detail(request, number, slug=None):
-    article = get_object_or_404(Article.objects.published().for_detail(), number=number)
+    article = get_object_or_404(Article.objects.for_detail(), number=number)
+    preview = article.status != Article.Status.PUBLISHED
+    if preview and not can_preview(request):
+        raise Http404
     if slug != article.slug:
         # The number is the identity; an old, wrong or missing slug goes to the canonical URL.
         target = article.get_absolute_url()
@@ -56,9 +71,15 @@ def article_detail(request, number, slug=None):
         "page": page,
         "article": article,
         "feedback_state": feedback_state if feedback_state in FEEDBACK_STATES else "",
+        "preview": preview,
+        "translation_outdated": article.is_outdated_in(page.language),
     }
     response = render(request, "articles/detail.html", context)
-    response["Last-Modified"] = http_date(article.updated_at.timestamp())
+    if preview:
+        # A draft seen by staff: never stored by the page cache, a proxy or the browser.
+        response["Cache-Control"] = "private, no-store"
+    else:
+        response["Last-Modified"] = http_date(article.updated_at.timestamp())
     return response
 
 

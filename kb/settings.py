@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "nested_admin",
     "axes",
+    "reversion",
     "articles",
 ]
 
@@ -226,6 +227,8 @@ if KB_HTTPS:
     LANGUAGE_COOKIE_SECURE = True
 
 KB_SITE_NAME = os.environ.get("KB_SITE_NAME", "")
+# Largest figure an editor may upload (bytes); larger uploads are refused with a message.
+KB_MAX_FIGURE_BYTES = int(os.environ.get("KB_MAX_FIGURE_BYTES", str(5 * 1024 * 1024)))
 # "Was this helpful?" votes one client address may cast per hour (abuse limit).
 KB_FEEDBACK_VOTES_PER_HOUR = int(os.environ.get("KB_FEEDBACK_VOTES_PER_HOUR", "30"))
 

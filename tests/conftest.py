@@ -3,6 +3,7 @@
 import itertools
 
 import pytest
+import reversion
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.servers.basehttp import ThreadedWSGIServer
@@ -79,6 +80,11 @@ def make_article(db, category):
         slug="an-article",
         **fields,
     ):
+        # Like the importer and the admin: what is written is recorded as a revision.
+        with reversion.create_revision():
+            return _build(title, steps, status, number, slug, **fields)
+
+    def _build(title, steps, status, number, slug, **fields):
         article = Article.objects.create(
             number=next(_numbers) if number is None else number,
             slug=slug,

@@ -5,16 +5,9 @@ import re
 import pytest
 
 from articles.models import Step
-from tests.formfields import FormFields
+from tests.formfields import admin_form as change_form
 
 pytestmark = pytest.mark.django_db
-
-
-def change_form(client, url):
-    parser = FormFields()
-    parser.feed(client.get(url).content.decode())
-    # Drop the templates for new inline rows (their prefix contains __prefix__).
-    return {k: v for k, v in parser.data.items() if "__prefix__" not in k}
 
 
 def test_staff_changes_japanese_step_text_and_readers_see_it(staff_client, client, demo):

@@ -78,8 +78,8 @@ def test_admin_list_shows_totals_per_language_sortable(staff_client, demo):
     # Two readers, each with their own browser (and cookie), vote on the Japanese page.
     vote(Client(), "ja", 1008, "yes")
     vote(Client(), "ja", 1008, "no")
-    # Column 7 (after the checkbox column) is "Helpful (Japanese)".
-    html = staff_client.get("/admin/articles/article/?o=7").content.decode()
+    # Column 9 (after the checkbox column) is "Helpful (Japanese)".
+    html = staff_client.get("/admin/articles/article/?o=9").content.decode()
     assert "Helpful (Japanese)" in html
     assert "👍 1 · 👎 1" in html
     # Sorted by Japanese "helpful" votes, most first: KB 1008 is the first row.
