@@ -1,12 +1,14 @@
-"""Backup → empty data folder → restore brings back every article and figure."""
+"""Backup → empty data folder → restore brings back every article, revision and figure."""
 
 import os
 import subprocess
 import sys
 
 import pytest
+import reversion
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from reversion.models import Version
 
 from articles.models import Article, Step
 
@@ -26,7 +28,16 @@ def manage(data_dir, *args):
     )
 
 
-def test_backup_then_restore_into_empty_data_folder_brings_everything_back(demo, tmp_path):
+def test_backup_then_restore_into_empty_data_folder_brings_everything_back(
+    demo, tmp_path, make_article
+):
+    # Some history: an article saved twice, so there are revisions to bring back.
+    article = make_article(slug="with-history", title=("First title", "最初の題名"))
+    with reversion.create_revision():
+        article.title_en = "Second title"
+        article.save()
+    revisions = Version.objects.get_for_model(Article).count()
+    assert revisions >= 2
     figures = {
         step.figure_en.name: step.figure_en.read() for step in Step.objects.exclude(figure_en="")
     }
@@ -43,12 +54,15 @@ def test_backup_then_restore_into_empty_data_folder_brings_everything_back(demo,
         "-c",
         "from articles.models import Article; from articles import search; "
         "print(sorted(Article.objects.values_list('number', 'title_ja')));"
-        "print([h.article.number for h in search.search('HAR', 'en')[:1]])",
+        "print([h.article.number for h in search.search('HAR', 'en')[:1]]);"
+        "from reversion.models import Version; "
+        "print('revisions', Version.objects.get_for_model(Article).count())",
     )
     assert check.returncode == 0, check.stderr
     expected = sorted(Article.objects.values_list("number", "title_ja"))
     assert str(expected) in check.stdout
     assert "[1008]" in check.stdout  # the search index came back too
+    assert f"revisions {revisions}" in check.stdout  # and the history
     for name, content in figures.items():
         assert (fresh / "media" / name).read_bytes() == content
 
