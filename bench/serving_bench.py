@@ -1,48 +1,64 @@
 """Serving benchmark: render times, cached page vs static file throughput, queries per page.
 
-Run with `make bench`. Uses a throwaway data folder and one gunicorn process (one sync
-worker) on loopback, with the full middleware stack, as `make run` configures it.
+Run with `make bench`. Uses a throwaway data folder (bench/server.py) and one gunicorn
+process (one sync worker) on loopback, with kb.wsgi and the full middleware stack, as
+`make run` configures it, access log included.
+
+The comparison is meant to be fair: the same server process and client, a static file of
+about the page's size, both asked for with `Accept-Encoding: br, gzip` (whitenoise sends
+its precompressed .br file; the page cache its stored brotli body), measured in
+alternating rounds so that other load on the machine hits both alike.
 """
 
 import http.client
 import os
-import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import server  # noqa: E402  (bench/server.py)
+
 HAR = "/ja/articles/1008/generate-a-har-file/"
-SECONDS = float(os.environ.get("BENCH_RPS_SECONDS", "8"))
+SECONDS = float(os.environ.get("BENCH_RPS_SECONDS", "9"))
+ROUNDS = 3
 CLIENT_THREADS = 4
+QUERY_PAGES = ["/en/", "/en/categories/technical-support/", HAR, "/ja/search/?q=認証"]
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def fetch(port, path, encoding="br, gzip"):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", path, headers={"Accept-Encoding": encoding})
+    response = connection.getresponse()
+    return response, response.read()
 
 
-def requests_per_second(port, path):
-    """Keep-alive GETs of ``path`` from a few client threads for SECONDS; return req/s."""
+def requests_per_second(port, path, seconds, expect_hit=False):
+    """GET ``path`` from a few client threads for ``seconds``; return (requests, seconds)."""
     count = [0]
+    errors = []
     lock = threading.Lock()
-    deadline = time.monotonic() + SECONDS
+    deadline = time.monotonic() + seconds
 
     def client():
+        # gunicorn's sync worker closes every connection; http.client reconnects.
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         done = 0
         while time.monotonic() < deadline:
             connection.request("GET", path, headers={"Accept-Encoding": "br, gzip"})
             response = connection.getresponse()
             response.read()
-            if response.status != 200:
-                raise RuntimeError(f"{path}: {response.status}")
+            if response.status != 200 or (
+                expect_hit and response.getheader("X-Page-Cache") != "hit"
+            ):
+                errors.append(f"{path}: {response.status} {response.getheader('X-Page-Cache')}")
+                break
             done += 1
         with lock:
             count[0] += done
@@ -53,87 +69,147 @@ def requests_per_second(port, path):
         thread.start()
     for thread in threads:
         thread.join()
-    return count[0] / (time.monotonic() - started)
+    if errors:
+        raise RuntimeError(errors[0])
+    return count[0], time.monotonic() - started
 
 
-def in_process_measurements(env):
-    """Render times and query counts, measured in this process through Django's stack."""
-    code = f"""
-import statistics, time
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
-from django.core.cache import cache
-from django.conf import settings
-client = Client()
-from articles import markdown
-def timed(n, clear, cold=False):
-    times = []
-    for _ in range(n):
-        if clear:
-            cache.clear()
+def wsgi_environ(path, accept_encoding="br, gzip"):
+    """Return the WSGI environ gunicorn would pass for an anonymous GET of ``path``."""
+    import io
+    import wsgiref.util
+
+    path, _, query = path.partition("?")
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path.encode().decode("latin-1"),
+        "QUERY_STRING": query,
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_ACCEPT_ENCODING": accept_encoding,
+        "wsgi.input": io.BytesIO(),
+    }
+    wsgiref.util.setup_testing_defaults(environ)
+    return environ
+
+
+def in_process():
+    """Render times and query counts, measured in this process (run in the bench's env)."""
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from articles import markdown, page_cache
+    from kb.wsgi import application
+
+    client = Client()
+
+    def uncached(cold):
+        # Django's own handler, without the WSGI layer: every request renders the page.
         if cold:
             markdown._render_cached.cache_clear()
-        started = time.perf_counter()
-        response = client.get("{HAR}")
-        times.append((time.perf_counter() - started) * 1000)
+        response = client.get(HAR)
         assert response.status_code == 200
-    return statistics.median(times), sorted(times)[int(0.95 * (n - 1))]
-print("uncached HAR render, cold Markdown: p50 %.1f ms, p95 %.1f ms" % timed(50, True, True))
-print("uncached HAR render (page cache miss): p50 %.1f ms, p95 %.1f ms" % timed(100, True))
-print("cached HAR page:     p50 %.2f ms, p95 %.2f ms" % timed(300, False))
-cache.clear()
-for url in ["/en/", "/en/categories/technical-support/", "{HAR}", "/ja/search/?q=認証"]:
-    cache.clear()
-    with CaptureQueriesContext(connection) as captured:
-        client.get(url)
-    print(f"queries {{url}}: {{len(captured.captured_queries)}}")
-"""
-    subprocess.run([PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True)
+
+    def through_cache(clear):
+        if clear:  # a new content token: the next request renders, compresses and stores
+            page_cache.invalidate()
+        statuses = []
+        body = application(wsgi_environ(HAR), lambda status, headers, *_: statuses.append(status))
+        b"".join(body)
+        assert statuses == ["200 OK"], statuses
+
+    def timed(n, action, *args):
+        times = []
+        for _ in range(n):
+            started = time.perf_counter()
+            action(*args)
+            times.append((time.perf_counter() - started) * 1000)
+        return statistics.median(times), sorted(times)[int(0.95 * (n - 1))]
+
+    def report(label, p50, p95):
+        print(f"  {label:<42} p50 {p50:7.3f} ms   p95 {p95:7.3f} ms")
+
+    caches["default"].clear()
+    print(f"HAR article {HAR}, in this process:")
+    report("uncached render, cold Markdown cache", *timed(50, uncached, True))
+    report("uncached render", *timed(100, uncached, False))
+    report("page cache miss: render, compress, store", *timed(100, through_cache, True))
+    report("page cache hit (WSGI layer, before Django)", *timed(2000, through_cache, False))
+    print("queries per page (uncached):")
+    for url in QUERY_PAGES:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        print(f"  {len(captured.captured_queries):3d}  {url}")
+
+
+def pick_static_file(static_root, size):
+    """Return the collected .js/.css file with a .br twin closest to ``size`` bytes."""
+    candidates = [
+        path for path in static_root.rglob("*")
+        if path.suffix in {".js", ".css"} and path.with_name(path.name + ".br").exists()
+    ]  # fmt: skip
+    return min(candidates, key=lambda p: abs(p.stat().st_size - size))
+
+
+def over_http(env):
+    access_log = Path(tempfile.mkdtemp(prefix="kb-bench-log-")) / "access.log"
+    with server.gunicorn(env, workers=1, access_log=access_log) as base:
+        port = urlsplit(base).port
+        html = fetch(port, HAR, encoding="identity")[1]
+        page, page_body = fetch(port, HAR)
+        static_root = Path(env["KB_DATA_DIR"]) / "static"
+        static_file = pick_static_file(static_root, len(html))
+        static_path = "/static/" + static_file.relative_to(static_root).as_posix()
+        static, static_body = fetch(port, static_path)
+        warm_up = requests_per_second(port, HAR, 1, expect_hit=True)[0]
+        warm_up += requests_per_second(port, static_path, 1)[0]
+        totals = {HAR: [0, 0.0], static_path: [0, 0.0]}
+        for _ in range(ROUNDS):
+            for path in (HAR, static_path):
+                done, seconds = requests_per_second(
+                    port, path, SECONDS / ROUNDS, expect_hit=path == HAR
+                )
+                totals[path][0] += done
+                totals[path][1] += seconds
+    time.sleep(0.2)  # the worker's last log lines
+    logged = len(access_log.read_text().splitlines())
+    # 4: /healthz when the server came up, the page twice and the static file once.
+    requested = 4 + warm_up + sum(done for done, _seconds in totals.values())
+    page_rps = totals[HAR][0] / totals[HAR][1]
+    static_rps = totals[static_path][0] / totals[static_path][1]
+
+    def size(response, body):
+        return f"{len(body):,} B {response.getheader('Content-Encoding') or 'identity'}"
+
+    print(
+        f"over HTTP: one gunicorn worker, {CLIENT_THREADS} client threads, "
+        f"{ROUNDS} alternating rounds of {SECONDS / ROUNDS:.0f} s each:"
+    )
+    print(
+        f"  cached HAR page          {len(html):7,} B html -> {size(page, page_body):>14}"
+        f"  {page_rps:6,.0f} req/s  (X-Page-Cache: hit on every one)"
+    )
+    print(
+        f"  static file, same size   {static_file.stat().st_size:7,} B file -> "
+        f"{size(static, static_body):>14}  {static_rps:6,.0f} req/s  ({static_path})"
+    )
+    print(f"  ratio cached page / static file: {page_rps / static_rps:.2f} (target >= 1.0)")
+    print(f"  gunicorn access log: {logged:,} lines for {requested:,} requests")
 
 
 def main():
-    data_dir = tempfile.mkdtemp(prefix="kb-bench-serving-")
-    env = {**os.environ, "KB_DATA_DIR": data_dir, "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver"}
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    for command in (
-        ["migrate", "-v0"],
-        ["collectstatic", "--noinput", "-v0"],
-        ["load_demo", "-v0"],
-    ):
-        subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True)
-    in_process_measurements(env)
+    if sys.argv[1:] == ["--in-process"]:
+        sys.path.insert(0, str(server.ROOT))
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings")
+        import django
 
-    port = free_port()
-    server = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "kb.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        for _ in range(100):
-            try:
-                page = urllib.request.urlopen(f"http://127.0.0.1:{port}{HAR}", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        # The collected static file closest in size to the article page's HTML.
-        static_root = Path(data_dir) / "static"
-        candidates = [
-            p for p in static_root.rglob("*")
-            if p.is_file() and p.suffix in {".js", ".css"} and ".gz" not in p.suffixes
-        ]  # fmt: skip
-        static = min(candidates, key=lambda p: abs(p.stat().st_size - len(page)))
-        static_path = "/static/" + static.relative_to(static_root).as_posix()
-        requests_per_second(port, HAR)  # warm up
-        page_rps = requests_per_second(port, HAR)
-        static_rps = requests_per_second(port, static_path)
-    finally:
-        server.terminate()
-        server.wait(10)
-    print(f"cached HAR page over HTTP ({len(page)} bytes): {page_rps:.0f} req/s")
-    print(f"static file {static_path} ({static.stat().st_size} bytes): {static_rps:.0f} req/s")
-    print(f"ratio cached page / static file: {page_rps / static_rps:.2f} (target >= 1.0)")
+        django.setup()
+        in_process()
+        return
+    env = server.prepare("kb-bench-serving-")
+    subprocess.run([server.PYTHON, __file__, "--in-process"], cwd=server.ROOT, env=env, check=True)
+    over_http(env)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,8 @@
-"""WSGI entry point for gunicorn (see the Makefile's `run` target)."""
+"""WSGI entry point for gunicorn (see the Makefile's `run` target).
+
+Django runs inside the page cache's WSGI layer, which answers anonymous readers with a
+stored page before Django's request handling starts (articles/page_cache.py).
+"""
 
 import os
 
@@ -6,4 +10,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from articles.page_cache import PageCache  # noqa: E402  (needs the settings set up above)
+
+application = PageCache(django_application)
