@@ -1,31 +1,17 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
 
-from articles.interchange import ContentError, import_content, read_directory
+from .import_articles import Command as ImportCommand
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
+    """``import_articles demo/``, with the folder optional: what ``make run`` calls."""
+
     help = "Load the demo articles shipped in demo/ (idempotent: a second run changes nothing)."
+    summary = "Demo content"
 
     def add_arguments(self, parser):
         parser.add_argument("--directory", default=str(DEMO_DIR), help="Content directory to load.")
-
-    def handle(self, *args, directory, **options):
-        try:
-            content = read_directory(directory)
-        except ContentError as error:
-            raise CommandError(str(error)) from None
-
-        def progress(index, total, name, state):
-            if options["verbosity"] > 1:
-                self.stdout.write(f"[{index}/{total}] {name}: {state}")
-
-        result = import_content(content, progress=progress)
-        self.stdout.write(
-            f"Demo content: {result.created} created, {result.updated} updated, "
-            f"{result.unchanged} unchanged."
-        )
