@@ -18,21 +18,27 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+import reversion
 import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.validators import validate_slug
 from django.db import transaction
 from django.db.models import Prefetch
 
+from . import translation_status
 from .models import Article, Category, Platform, Step, Variant
+from .uploads import FIGURE_EXTENSIONS, validate_figure
 
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
 # Translated texts: key in the file -> model field. Figures are handled on their own.
 ARTICLE_TEXTS = {key: key for key in ("title", "summary", "body", "notes", "troubleshooting")}
 STEP_TEXTS = {"body": "body", "caption": "figure_caption", "alt": "figure_alt"}
+VARIANT_TEXTS = {"intro": "intro"}
+DEFAULT_SOURCE = settings.LANGUAGE_CODE
 STATUSES = {choice.value for choice in Article.Status}
 FAMILIES = {choice.value for choice in Platform.Family}
 
@@ -352,6 +358,46 @@ def _figure_path(base, relative, path, step):
     return source
 
 
+def _check_figure_file(source, relative, path, step):
+    """Apply the admin's upload rules to a figure brought in by a content file."""
+    if source.suffix.lower().lstrip(".") not in FIGURE_EXTENSIONS:
+        raise ContentError(
+            path, _line(step, "figure"), f"figure must be PNG, JPEG, GIF or WebP: {relative}"
+        )
+    with source.open("rb") as handle:
+        try:
+            validate_figure(File(handle, name=source.name))
+        except ValidationError as error:
+            raise ContentError(
+                path, _line(step, "figure"), f"{relative}: {' '.join(error.messages)}"
+            ) from None
+
+
+def _read_translated_from(item, path, keys):
+    """Read ``translated_from``: per language, the source text an out-of-date translation
+    was made from (see translation_status.py). Only out-of-date texts are written."""
+    value = item.get("translated_from")
+    if value is None:
+        return {}
+    _require_mapping(value, path, item, "translated_from", "translated_from")
+    result = {}
+    for language, texts in value.items():
+        if language not in LANGUAGE_CODES:
+            raise ContentError(
+                path, _line(item, "translated_from"), f"unknown language {language!r}"
+            )
+        _require_mapping(texts, path, value, f"translated_from.{language}", language)
+        for key, text in texts.items():
+            if key not in keys or not isinstance(text, str):
+                raise ContentError(
+                    path,
+                    _line(item, "translated_from"),
+                    f"translated_from.{language}: {key!r} must be one of {sorted(keys)} with text",
+                )
+        result[language] = dict(texts)
+    return result
+
+
 def _read_step(step, path, base):
     checked = {
         key: _texts(step, key, path, Step, field_name, required=key == "body")
@@ -360,10 +406,12 @@ def _read_step(step, path, base):
     figures = _texts(step, "figure", path)
     for relative in figures.values():
         if relative:
-            _figure_path(base, relative, path, step)
+            source = _figure_path(base, relative, path, step)
+            _check_figure_file(source, relative, path, step)
     if any(figures.values()) and not any(checked["alt"].values()):
         raise ContentError(path, step.line, "a step with a figure needs alt text")
     checked["figure"] = figures
+    checked["translated_from"] = _read_translated_from(step, path, STEP_TEXTS)
     return checked
 
 
@@ -381,6 +429,7 @@ def _read_variant(variant, path, base, platforms):
     return {
         "platform": platform,
         "intro": _texts(variant, "intro", path, Variant),
+        "translated_from": _read_translated_from(variant, path, VARIANT_TEXTS),
         "steps": checked_steps,
     }
 
@@ -405,11 +454,18 @@ def _validate_article(path, data, base, platforms):
     status = data.get("status", "draft")
     if not isinstance(status, str) or status not in STATUSES:
         raise ContentError(path, _line(data, "status"), f"status must be one of {sorted(STATUSES)}")
+    written_in = data.get("written_in", DEFAULT_SOURCE)
+    if written_in not in LANGUAGE_CODES:
+        raise ContentError(
+            path, _line(data, "written_in"), f"written_in must be one of {list(LANGUAGE_CODES)}"
+        )
     article = {
         "number": number,
         "slug": _require_slug(data, path, Article),
         "category": str(data["category"]),
         "status": status,
+        "written_in": written_in,
+        "translated_from": _read_translated_from(data, path, ARTICLE_TEXTS),
         "prerequisites": _numbers(data, "prerequisites", path),
         "related": _numbers(data, "related", path),
     }
@@ -544,12 +600,37 @@ def _store_figure(base, relative):
     return default_storage.save(name, ContentFile(source.read_bytes()))
 
 
+def _outdated_sources(obj, source, keys):
+    """Return ``{language: {file key: source text}}`` for the out-of-date texts of ``obj``."""
+    found = {}
+    for key, field_name in keys.items():
+        for code in LANGUAGE_CODES:
+            status = translation_status.field_status(obj, field_name, code, source)
+            if status == translation_status.OUTDATED:
+                text = obj.translated_from[code][field_name]["text"]
+                found.setdefault(code, {})[key] = text
+    return found
+
+
+def _apply_translated_from(obj, wanted, keys):
+    """Record the source texts the file names for out-of-date translations of ``obj``."""
+    if not wanted:
+        return
+    for language, texts in wanted.items():
+        for key, text in texts.items():
+            translation_status.set_source(obj, language, keys[key], text)
+    type(obj).objects.filter(pk=obj.pk).update(translated_from=obj.translated_from)
+
+
 def _article_matches(article, data, base):
     """Return whether the stored ``article`` already says exactly what ``data`` says."""
+    source = article.source_language
     simple = {
         "slug": article.slug,
         "category": article.category.slug,
         "status": article.status,
+        "written_in": source,
+        "translated_from": _outdated_sources(article, source, ARTICLE_TEXTS),
         "prerequisites": sorted(a.number for a in article.prerequisites.all()),
         "related": sorted(a.number for a in article.related.all()),
         **{key: _translated(article, name) for key, name in ARTICLE_TEXTS.items()},
@@ -567,6 +648,8 @@ def _article_matches(article, data, base):
         if (
             platform != wanted_variant["platform"]
             or _translated(variant, "intro") != wanted_variant["intro"]
+            or _outdated_sources(variant, source, VARIANT_TEXTS)
+            != wanted_variant["translated_from"]
         ):
             return False
         steps = list(variant.steps.order_by("order", "pk"))
@@ -576,6 +659,8 @@ def _article_matches(article, data, base):
             for key, field_name in STEP_TEXTS.items():
                 if _translated(step, field_name) != wanted_step[key]:
                     return False
+            if _outdated_sources(step, source, STEP_TEXTS) != wanted_step["translated_from"]:
+                return False
             for code in LANGUAGE_CODES:
                 stored = getattr(step, f"figure_{code}").name or ""
                 relative = wanted_step["figure"][code]
@@ -590,9 +675,11 @@ def _write_article(article, data, base):
     article.slug = data["slug"]
     article.category = Category.objects.get(slug=data["category"])
     article.status = data["status"]
+    article.source_language = data["written_in"]
     for key, name in ARTICLE_TEXTS.items():
         _set_translated(article, name, data[key])
     article.save()
+    _apply_translated_from(article, data["translated_from"], ARTICLE_TEXTS)
     article.variants.all().delete()
     platforms = {p.slug: p for p in Platform.objects.all()}
     for variant_order, variant_data in enumerate(data["variants"]):
@@ -601,6 +688,7 @@ def _write_article(article, data, base):
         )
         _set_translated(variant, "intro", variant_data["intro"])
         variant.save()
+        _apply_translated_from(variant, variant_data["translated_from"], VARIANT_TEXTS)
         for step_order, step_data in enumerate(variant_data["steps"]):
             step = Step(variant=variant, order=step_order)
             for key, field_name in STEP_TEXTS.items():
@@ -609,6 +697,7 @@ def _write_article(article, data, base):
                 relative = step_data["figure"][code]
                 setattr(step, f"figure_{code}", _store_figure(base, relative) if relative else "")
             step.save()
+            _apply_translated_from(step, step_data["translated_from"], STEP_TEXTS)
 
 
 @dataclass
@@ -651,7 +740,9 @@ def import_content(content, progress=None):
     total = len(content.articles)
     for index, article_file in enumerate(content.articles, start=1):
         data = article_file.data
-        with transaction.atomic():
+        # One transaction and one revision (history) per article.
+        with transaction.atomic(), reversion.create_revision():
+            reversion.set_comment(f"Imported from {article_file.path.name}")
             article = (
                 Article.objects.filter(number=data["number"]).select_related("category").first()
             )
@@ -681,7 +772,10 @@ def import_content(content, progress=None):
                 wanted = {by_number[n].pk for n in data[key]}
                 manager = getattr(article, key)
                 if set(manager.values_list("pk", flat=True)) != wanted:
-                    manager.set(wanted)
+                    # Its own revision, so the history shows the article with its links.
+                    with reversion.create_revision():
+                        reversion.set_comment(f"Imported links from {article_file.path.name}")
+                        manager.set(wanted)
     return result
 
 
@@ -795,22 +889,28 @@ def _platform_entry(platform):
     )
 
 
-def _step_entry(step, figures):
+def _translated_from_out(obj, source, keys):
+    return _outdated_sources(obj, source, keys) or _OMIT
+
+
+def _step_entry(step, figures, source):
     """Return ``step`` as an item of its variant's ``steps``."""
     return _entry(
         body=_texts_out(step, "body", required=True),
         figure=figures.references(step),
         caption=_texts_out(step, "figure_caption"),
         alt=_texts_out(step, "figure_alt"),
+        translated_from=_translated_from_out(step, source, STEP_TEXTS),
     )
 
 
-def _variant_entry(variant, figures):
+def _variant_entry(variant, figures, source):
     """Return ``variant`` as an item of its article's ``variants``."""
     return _entry(
         platform=variant.platform.slug if variant.platform else None,
         intro=_texts_out(variant, "intro"),
-        steps=[_step_entry(step, figures) for step in variant.ordered_steps],
+        translated_from=_translated_from_out(variant, source, VARIANT_TEXTS),
+        steps=[_step_entry(step, figures, source) for step in variant.ordered_steps],
     )
 
 
@@ -821,6 +921,7 @@ def _article_document(article, figures):
         slug=article.slug,
         category=article.category.slug,
         status=article.status,
+        written_in=article.source_language if article.source_language != DEFAULT_SOURCE else _OMIT,
         prerequisites=_OneLineList(a.number for a in article.all_prerequisites),
         related=_OneLineList(a.number for a in article.all_related),
         title=_texts_out(article, "title", required=True),
@@ -828,7 +929,11 @@ def _article_document(article, figures):
         body=_texts_out(article, "body"),
         notes=_texts_out(article, "notes"),
         troubleshooting=_texts_out(article, "troubleshooting"),
-        variants=[_variant_entry(variant, figures) for variant in article.ordered_variants],
+        translated_from=_translated_from_out(article, article.source_language, ARTICLE_TEXTS),
+        variants=[
+            _variant_entry(variant, figures, article.source_language)
+            for variant in article.ordered_variants
+        ],
     )
 
 

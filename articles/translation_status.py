@@ -33,7 +33,8 @@ STATUS_LABELS = {
 
 
 def normalise(text):
-    # Browsers send textarea line breaks as CRLF; the importer strips. Neither is a change.
+    # Browsers send textarea line breaks as CRLF, and space at either end is invisible to
+    # readers: neither makes a translation out of date.
     return (text or "").replace("\r\n", "\n").strip()
 
 
@@ -186,6 +187,12 @@ def outdated_texts(article):
     return found
 
 
+def set_source(obj, language, field, text):
+    """Record ``text`` as the source the ``language`` translation of ``field`` was made from."""
+    obj.translated_from = dict(obj.translated_from or {})
+    obj.translated_from.setdefault(language, {})[field] = _snapshot(text)
+
+
 def mark_current(article, keys):
     """Record the current source text behind each translation named in ``keys``."""
     wanted = set(keys)
@@ -205,19 +212,47 @@ def mark_current(article, keys):
 _TOKENS = re.compile(r"[A-Za-z0-9_]+|\s+|.", re.DOTALL)
 
 
-def diff_html(before, after):
-    """Return ``after`` with what changed since ``before`` marked with <del> and <ins>."""
-    old, new = _TOKENS.findall(before or ""), _TOKENS.findall(after or "")
-    parts = []
+def _change_regions(old, new):
+    """Yield ("equal", text) and ("change", removed, added) in order.
+
+    Changes separated only by spaces are merged: "for our team" -> "(updated by Aiko)"
+    reads as one replacement, not as six interleaved words.
+    """
+    regions = []
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     for operation, a1, a2, b1, b2 in matcher.get_opcodes():
         if operation == "equal":
-            parts.append(("{}", "".join(new[b1:b2])))
+            regions.append(["equal", "".join(new[b1:b2])])
             continue
-        if a2 > a1:
-            parts.append(("<del>{}</del>", "".join(old[a1:a2])))
-        if b2 > b1:
-            parts.append(("<ins>{}</ins>", "".join(new[b1:b2])))
+        removed, added = "".join(old[a1:a2]), "".join(new[b1:b2])
+        if (
+            len(regions) >= 2
+            and regions[-1][0] == "equal"
+            and not regions[-1][1].strip()
+            and regions[-2][0] == "change"
+        ):
+            space = regions.pop()[1]
+            regions[-1][1] += space + removed
+            regions[-1][2] += space + added
+        elif regions and regions[-1][0] == "change":
+            regions[-1][1] += removed
+            regions[-1][2] += added
+        else:
+            regions.append(["change", removed, added])
+    return regions
+
+
+def diff_html(before, after):
+    """Return ``after`` with what changed since ``before`` marked with <del> and <ins>."""
+    parts = []
+    for region in _change_regions(_TOKENS.findall(before or ""), _TOKENS.findall(after or "")):
+        if region[0] == "equal":
+            parts.append(("{}", region[1]))
+            continue
+        if region[1]:
+            parts.append(("<del>{}</del>", region[1]))
+        if region[2]:
+            parts.append(("<ins>{}</ins>", region[2]))
     return format_html(
         '<span class="kb-diff">{}</span>',
         format_html_join("", "{}", ((format_html(template, text),) for template, text in parts)),

@@ -435,3 +435,70 @@ def test_verbose_import_names_every_file_and_what_happened(demo, tmp_path):
     assert "[1/8] 1001-rsa-key-pair-for-sftp.yaml: unchanged" in output.getvalue()
     assert "[8/8] 1008-generate-a-har-file.yaml: updated" in output.getvalue()
     assert "0 created, 1 updated, 7 unchanged." in output.getvalue()
+
+
+# --- translation status, source language and history travel with the files -------------
+
+
+def test_out_of_date_translations_and_the_source_language_round_trip(
+    make_article, platforms, tmp_path, settings
+):
+    english_first = make_article(
+        slug="english-first",
+        steps={
+            platforms["chrome"]: [
+                ("Click Save.", "保存をクリックします。"),
+                ("Close.", "閉じます。"),
+            ]
+        },
+    )
+    step = Step.objects.get(body_en="Click Save.")
+    step.body_en = "Click Save changes."
+    step.save()  # its Japanese is now out of date
+    japanese_first = make_article(
+        slug="japanese-first", source_language="ja", title=("Old English", "日本語の題名")
+    )
+    japanese_first.title_ja = "新しい日本語の題名"
+    japanese_first.save()  # its English title is now out of date
+
+    def states():
+        return {
+            a.number: (a.source_language, a.translation_state)
+            for a in Article.objects.order_by("number")
+        }
+
+    from articles import translation_status
+
+    translation_status.refresh([english_first.pk, japanese_first.pk])
+    before = states()
+    assert before[english_first.number][1]["ja"]["outdated"] == 1
+    assert before[japanese_first.number] == (
+        "ja",
+        {"en": {"missing": 0, "outdated": 1}, "ja": {"missing": 0, "outdated": 0}},
+    )
+
+    first, second = round_trip(tmp_path, settings)
+    translation_status.refresh(Article.objects.values_list("pk", flat=True))
+    assert states() == before
+    assert tree(first) == tree(second)
+    text = (first / "articles" / f"{english_first.number:04d}-english-first.yaml").read_text()
+    assert "translated_from:" in text and "Click Save." in text
+    other = (first / "articles" / f"{japanese_first.number:04d}-japanese-first.yaml").read_text()
+    assert "written_in: ja" in other
+
+
+def test_an_imported_figure_follows_the_upload_rules(demo, tmp_path):
+    call_command("export_articles", str(tmp_path / "set"), verbosity=0)
+    figure = next((tmp_path / "set" / "figures").glob("*.png"))
+    figure.write_bytes(b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>")
+    with pytest.raises(CommandError):
+        call_command("import_articles", str(tmp_path / "set"), verbosity=0)
+
+
+def test_an_import_is_recorded_in_the_history(demo, tmp_path):
+    from reversion.models import Version
+
+    article = Article.objects.get(number=1008)
+    versions = Version.objects.get_for_object(article)
+    comments = [version.revision.get_comment() for version in versions]
+    assert comments[-1] == "Imported from 1008-generate-a-har-file.yaml"

@@ -75,7 +75,7 @@ def test_compare_shows_what_changed_between_two_revisions(staff_client, edited):
         f"/admin/articles/article/{article.pk}/history/compare/"
         f"?from={older.revision_id}&to={newer.revision_id}"
     ).content.decode()
-    assert "Title (English)" in html and "<ins>Changed</ins>" in html
+    assert "Title (English)" in html and "<ins>Changed title</ins>" in html
     assert "Chrome, step 2" in html and "<del>Second.</del>" in html
     assert "<del>一</del><ins>変更した一</ins>" in html or "変更した" in html
     # Japanese staff read the same page in Japanese.

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def draft(make_article):
+def draft(make_article, editor_groups):
     return make_article(status="draft", slug="coming-soon", title=("Coming soon", "近日公開"))
 
 

@@ -16,7 +16,7 @@ ADD_URL = "/admin/articles/article/add/"
 
 
 @pytest.fixture
-def login_as(client):
+def login_as(client, editor_groups):
     def login(group):
         user = User.objects.create_user(f"{group.lower()}-1", password="x", is_staff=True)
         user.groups.add(Group.objects.get(name=group))
@@ -153,9 +153,12 @@ def test_translator_cannot_add_or_delete_steps_or_articles(login_as, make_articl
     assert translator.get(f"/admin/articles/article/{article.pk}/delete/").status_code == 403
 
 
-def test_groups_exist_after_migrating():
-    assert set(Group.objects.values_list("name", flat=True)) >= {
-        "Editor",
-        "Translator",
-        "Publisher",
-    }
+def test_the_migration_gives_each_group_what_its_role_needs(editor_groups):
+    def can(group, codename):
+        return Group.objects.get(name=group).permissions.filter(codename=codename).exists()
+
+    assert can("Editor", "add_article") and can("Editor", "edit_source")
+    assert not can("Editor", "publish_article") and not can("Editor", "delete_article")
+    assert can("Translator", "change_step") and not can("Translator", "add_step")
+    assert not can("Translator", "edit_source") and not can("Translator", "publish_article")
+    assert can("Publisher", "publish_article") and can("Publisher", "edit_source")

@@ -53,7 +53,7 @@ def test_two_editors_save_the_same_article_and_nothing_is_lost(site, new_context
     error = ben.locator(".errorlist.nonfield")
     expect(error).to_contain_text("Someone else saved this article")
     expect(error).to_contain_text("aiko")
-    expect(error.locator("ins").first).to_contain_text("Aiko")
+    expect(error.locator("dd ins").first).to_have_text("(updated by Aiko)")
     expect(ben.locator("textarea[name=summary_ja]")).to_have_value(ben_text)
     assert Article.objects.get(pk=article.pk).summary_ja != ben_text
 
@@ -71,7 +71,7 @@ def test_two_editors_save_the_same_article_and_nothing_is_lost(site, new_context
 
 
 def test_translator_sees_what_changed_in_the_english_and_marks_it_done(
-    site, new_context, live_server
+    site, new_context, editor_groups
 ):
     User.objects.create_superuser("writer", "", "a-long-test-password")
     translator = User.objects.create_user("yuki", password="a-long-test-password", is_staff=True)
