@@ -51,8 +51,23 @@ def side_by_side(*fields):
     return tuple(tuple(f"{field}_{code}" for code in LANGUAGE_CODES) for field in fields)
 
 
+class TextWithLineBreaks(forms.CharField):
+    """A text whose line breaks are "\n", whatever the browser sends.
+
+    Browsers submit a textarea's line breaks as CRLF: unnormalised, every save would
+    "change" every multi-line text (in the history and its diffs) without anyone typing.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if value else value
+
+
+TEXT = {models.TextField: {"form_class": TextWithLineBreaks}}
 # Steps are short: three lines each keeps a whole variant on one screen.
-COMPACT_TEXT = {models.TextField: {"widget": Textarea(attrs={"rows": 3})}}
+COMPACT_TEXT = {
+    models.TextField: {"form_class": TextWithLineBreaks, "widget": Textarea(attrs={"rows": 3})}
+}
 
 
 def edits_source(request):
@@ -256,6 +271,7 @@ class TranslationListFilter(admin.SimpleListFilter):
 @admin.register(Article)
 class ArticleAdmin(NestedModelAdminMixin, VersionAdmin, TranslationAdmin):
     form = ArticleAdminForm
+    formfield_overrides = TEXT
     list_display = (
         "number",
         "title",
@@ -533,6 +549,7 @@ class ArticleAdmin(NestedModelAdminMixin, VersionAdmin, TranslationAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(TranslationAdmin):
+    formfield_overrides = TEXT
     list_display = ("name", "slug", "order")
     list_editable = ("order",)
     prepopulated_fields = {"slug": ("name_en",)}

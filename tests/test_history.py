@@ -123,3 +123,27 @@ def test_a_deleted_article_is_recovered_with_its_variants_and_steps(staff_client
     assert snapshot(recovered) == before
     assert Variant.objects.filter(article=recovered).count() == 1
     assert Step.objects.filter(variant__article=recovered).count() == 1
+
+
+def test_saving_unchanged_text_typed_with_crlf_line_breaks_records_no_change(
+    staff_client, make_article
+):
+    article = make_article(slug="multi-line", body_en="First line.\nSecond line.")
+    url = f"/admin/articles/article/{article.pk}/change/"
+    data = admin_form(staff_client, url)
+    data["body_en"] = ["First line.\r\nSecond line."]  # what a browser submits
+    data["title_en"] = ["A new title"]
+    assert staff_client.post(url, data).status_code == 302
+    article.refresh_from_db()
+    assert article.body_en == "First line.\nSecond line."
+    comment = Version.objects.get_for_object(article).first().revision.get_comment()
+    assert "Title [en]" in comment and "Introduction" not in comment
+
+
+def test_history_compares_the_previous_version_with_the_current_one_by_default(
+    staff_client, edited
+):
+    article, _original = edited
+    history = staff_client.get(f"/admin/articles/article/{article.pk}/history/").content.decode()
+    newest, previous, _first = Version.objects.get_for_object(article)
+    assert f'name="from" value="{previous.revision_id}" checked' in history
