@@ -50,6 +50,23 @@ test: $(VENV)/.installed-dev browser lint
 	KB_DATA_DIR=$$(mktemp -d) $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
+.PHONY: servers test-postgres
+
+## servers: Debian's PostgreSQL, Redis and nginx for `make test-postgres` (apt-get when missing).
+servers:
+	@{ ls /usr/lib/postgresql/*/bin/initdb && command -v redis-server && command -v nginx; } \
+		>/dev/null 2>&1 || { \
+		echo "Installing Debian's postgresql, redis-server and nginx for make test-postgres"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			postgresql redis-server nginx >/dev/null; }
+
+## test-postgres: the whole suite again, on a throwaway PostgreSQL and Redis started on
+## loopback for the run (and stopped after it, pass or fail), plus the multi-server tests.
+test-postgres: $(VENV)/.installed-dev browser servers
+	scripts/with-postgres-redis.sh $(PY) -m pytest
+
 clean-data:
 	rm -rf data
 

@@ -8,11 +8,14 @@ single characters plus every overlapping pair of characters (CJK bigrams: 暗号
 暗号 号化). A query is analysed the same way, its terms quoted (so FTS syntax typed by a
 reader is inert) and ANDed; the last English word also matches as a prefix.
 
-The analysed text is stored in SQLite FTS5 tables (created by migration 0002), one per
-reader language, one row per published article: title, summary and everything else (all
-variants' steps) in three columns ranked title > summary > body. An article is indexed for
-a reader language in the language it is shown in there (whole-article fallback), so an
-untranslated article is found by its English words under /ja/.
+The analysed text is stored in one table per reader language, one row per published
+article: title, summary and everything else (all variants' steps), ranked title > summary
+> body. On SQLite that is an FTS5 table (migration 0002) ranked by bm25; on PostgreSQL a
+``tsvector`` built from the very same terms (no PostgreSQL parser or dictionary touches
+them, so both databases see identical tokens), weighted A/B/D, with a GIN index and
+``ts_rank`` (migration 0006). An article is indexed for a reader language in the language
+it is shown in there (whole-article fallback), so an untranslated article is found by its
+English words under /ja/.
 
 Only for the hits on the page shown (``describe_hits``) does the module look deeper: it
 finds where the words occur, so that a hit found only in Safari's steps links to the
@@ -49,10 +52,49 @@ _stemmer = snowballstemmer.stemmer("english")
 
 
 def table(language):
-    """Return the FTS5 table of ``language`` (created, with its ranking, by migration 0002)."""
+    """Return the index table of ``language`` (migration 0002 on SQLite, 0006 on PostgreSQL)."""
     if language not in LANGUAGE_CODES:
         raise ValueError(language)
     return f"articles_search_{language}"
+
+
+def _on_postgresql():
+    return connection.vendor == "postgresql"
+
+
+def _row_id():
+    """Return the column that identifies an index row (FTS5's implicit rowid, or ours)."""
+    return "id" if _on_postgresql() else "rowid"
+
+
+# PostgreSQL: ts_rank's weights, in the order {D, C, B, A}: body 1, summary 4, title 10,
+# as SQLite's bm25(…, 10.0, 4.0, 1.0, …). Normalisation 1 divides by 1 + log(length):
+# like bm25, a long article does not win merely by being long.
+_PG_WEIGHTS = "{0.1, 0, 0.4, 1.0}"
+# tsvector limits: positions above 16383 are clamped; at most 256 positions per lexeme.
+_PG_MAX_POSITION = 16383
+_PG_MAX_POSITIONS = 256
+
+
+def _pg_lexeme(term):
+    """Return ``term`` as a quoted tsvector/tsquery lexeme: literal, never parsed further."""
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _pg_tsvector(weighted_terms):
+    """Return the tsvector literal of ``[(terms, weight), …]``: every term at its position.
+
+    Cast with ``::tsvector``, which takes lexemes as given, instead of ``to_tsvector``,
+    whose parser would split our CJK bigrams and stems its own way.
+    """
+    positions, position = {}, 0
+    for terms, weight in weighted_terms:
+        for term in terms:
+            position += 1
+            found = positions.setdefault(term, [])
+            if len(found) < _PG_MAX_POSITIONS:
+                found.append(f"{min(position, _PG_MAX_POSITION)}{weight}")
+    return " ".join(f"{_pg_lexeme(term)}:{','.join(p)}" for term, p in positions.items())
 
 
 # Analysis ------------------------------------------------------------------------------
@@ -123,6 +165,17 @@ def _write_rows(cursor, article):
             "own": [plain_text(t) for t in (title, summary, *shared) if t],
             "platforms": {slug: [plain_text(t) for t in v] for slug, v in platforms.items()},
         }
+        stored_texts = json.dumps(texts, ensure_ascii=False)
+        if _on_postgresql():
+            document = _pg_tsvector(
+                [(analyze(title), "A"), (analyze(summary), "B"), (analyze(body), "D")]
+            )
+            cursor.execute(
+                f"INSERT INTO {table(reader_language)} (article_id, document, texts) "  # noqa: S608
+                "VALUES (%s, %s::tsvector, %s)",
+                [article.pk, document, stored_texts],
+            )
+            continue
         cursor.execute(
             f"INSERT INTO {table(reader_language)} (article_id, title, summary, body, texts) "  # noqa: S608
             "VALUES (%s, %s, %s, %s, %s)",
@@ -131,7 +184,7 @@ def _write_rows(cursor, article):
                 " ".join(analyze(title)),
                 " ".join(analyze(summary)),
                 " ".join(analyze(body)),
-                json.dumps(texts, ensure_ascii=False),
+                stored_texts,
             ],
         )
 
@@ -216,27 +269,46 @@ def _query_words(query):
     return bounded
 
 
-def _match_expression(words, operator):
-    """Return an FTS5 expression: each word's terms ANDed, words joined by ``operator``.
+def _match_expression(words, operator, prefix=True):
+    """Return an FTS5 expression (a tsquery on PostgreSQL): each word's terms ANDed, words
+    joined by ``operator`` ("AND" or "OR").
 
-    Every term is quoted, so nothing a reader types acts as FTS syntax.
+    Every term is quoted, so nothing a reader types acts as FTS or tsquery syntax.
     """
+    if _on_postgresql():
+        quote, prefix_mark, joiners = _pg_lexeme, ":*", {"AND": " & ", "OR": " | "}
+    else:
+        quote, prefix_mark, joiners = (lambda t: f'"{t}"'), "*", {"AND": " AND ", "OR": " OR "}
     groups = []
     for index, terms in enumerate(words):
-        quoted = [f'"{term}"' for term in terms]
-        if index == len(words) - 1 and not _IS_CJK.match(terms[-1]):
-            quoted[-1] += "*"  # The last word may still be being typed: match it as a prefix.
-        groups.append("(" + " AND ".join(quoted) + ")")
-    return f" {operator} ".join(groups)
+        quoted = [quote(term) for term in terms]
+        if prefix and index == len(words) - 1 and not _IS_CJK.match(terms[-1]):
+            # The last word may still be being typed: match it as a prefix.
+            quoted[-1] += prefix_mark
+        groups.append("(" + joiners["AND"].join(quoted) + ")")
+    return joiners[operator].join(groups)
 
 
-def _ranked_rows(expression, language):
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT article_id, rowid FROM {table(language)} WHERE {table(language)} MATCH %s "  # noqa: S608
-            "ORDER BY rank LIMIT %s",
-            [expression, MAX_RESULTS],
+def _ranked_rows(expression, language, exclude_article=None, limit=MAX_RESULTS):
+    """Return ``(article_id, row id)`` of the rows matching ``expression``, best first."""
+    name = table(language)
+    params = [expression]
+    excluding = ""
+    if exclude_article is not None:
+        excluding, params = "AND article_id != %s", [expression, exclude_article]
+    if _on_postgresql():
+        sql = (
+            f"SELECT article_id, id FROM {name}, CAST(%s AS tsquery) AS query "  # noqa: S608
+            f"WHERE document @@ query {excluding} "
+            f"ORDER BY ts_rank('{_PG_WEIGHTS}', document, query, 1) DESC, id LIMIT %s"
         )
+    else:
+        sql = (
+            f"SELECT article_id, rowid FROM {name} WHERE {name} MATCH %s {excluding} "  # noqa: S608
+            "ORDER BY rank LIMIT %s"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
         return cursor.fetchall()
 
 
@@ -352,7 +424,8 @@ def describe_hits(hits, query, language):
     placeholders = ", ".join(["%s"] * len(hits))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT rowid, texts FROM {table(language)} WHERE rowid IN ({placeholders})",  # noqa: S608
+            f"SELECT {_row_id()}, texts FROM {table(language)} "  # noqa: S608
+            f"WHERE {_row_id()} IN ({placeholders})",
             [hit.rowid for hit in hits],
         )
         stored = {rowid: json.loads(texts) for rowid, texts in cursor.fetchall()}
@@ -385,13 +458,8 @@ def related_to(article, language, limit=3):
     words = sorted({tuple(w) for w in words if len("".join(w)) > 2}, key=lambda w: -len("".join(w)))
     if not words:
         return []
-    expression = " OR ".join("(" + " AND ".join(f'"{t}"' for t in w) + ")" for w in words[:8])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT article_id FROM {table(language)} WHERE {table(language)} MATCH %s "  # noqa: S608
-            "AND article_id != %s ORDER BY rank LIMIT %s",
-            [expression, article.pk, limit],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
+    expression = _match_expression([list(w) for w in words[:8]], "OR", prefix=False)
+    rows = _ranked_rows(expression, language, exclude_article=article.pk, limit=limit)
+    ids = [article_id for article_id, _row in rows]
     found = Article.objects.published().in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]

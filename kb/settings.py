@@ -3,12 +3,16 @@
 Everything comes from environment variables (prefix ``DJANGO_`` or ``KB_``) with safe
 defaults for the embedded mode: SQLite and uploaded media in a data folder outside the
 source tree, DEBUG off, a secret key generated once and kept in the data folder.
+Several app servers: ``DATABASE_URL`` (PostgreSQL), ``REDIS_URL`` (the shared cache) and
+``KB_MEDIA_S3_BUCKET`` (or one media folder shared by the servers); see README.
 """
 
+import importlib.util
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -128,19 +132,54 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("KB_DATABASE_PATH") or DATA_DIR / "db.sqlite3",
-        "OPTIONS": {
-            # Readers and editors write concurrently (votes, saves): take the write lock at
-            # the start of a transaction and wait for it rather than fail.
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        },
+
+def database_from_url(url):
+    """Return the Django database settings for a ``postgres://user:pass@host:port/name`` URL.
+
+    Parts are percent-decoded (a password may contain ``@``); a host starting with ``%2F``
+    is a Unix socket folder; query parameters (``sslmode=require``) become libpq options.
+    Our own dozen lines rather than dj-database-url: PostgreSQL is the one server we support.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise ImproperlyConfigured("DATABASE_URL must start with postgres:// (or unset: SQLite)")
+    # Not parts.hostname: it lower-cases, and a socket folder's name is case-sensitive.
+    host = parts.netloc.rpartition("@")[2]
+    if host.startswith("["):
+        host = host[1 : host.index("]")]
+    elif parts.port is not None:
+        host = host.rpartition(":")[0]
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": unquote(host),
+        "PORT": str(parts.port or ""),
+        # Keep a worker's connection between requests (checked before reuse).
+        "CONN_MAX_AGE": int(os.environ.get("KB_DB_CONN_MAX_AGE", "60")),
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": dict(parse_qsl(parts.query)),
     }
-}
+
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": database_from_url(DATABASE_URL)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ.get("KB_DATABASE_PATH") or DATA_DIR / "db.sqlite3",
+            "OPTIONS": {
+                # Readers and editors write concurrently (votes, saves): take the write lock
+                # at the start of a transaction and wait for it rather than fail.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -174,18 +213,57 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Several app servers: either one media folder they all mount (KB_MEDIA_ROOT), or an
+# S3-compatible bucket through django-storages (optional: requirements-s3.txt).
+KB_MEDIA_S3_BUCKET = os.environ.get("KB_MEDIA_S3_BUCKET", "")
+if KB_MEDIA_S3_BUCKET:
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured(
+            "KB_MEDIA_S3_BUCKET needs django-storages: .venv/bin/pip install -r requirements-s3.txt"
+        )
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": KB_MEDIA_S3_BUCKET,
+            # Credentials: boto3's own AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or a role).
+            "endpoint_url": os.environ.get("KB_MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("KB_MEDIA_S3_REGION") or None,
+            "custom_domain": os.environ.get("KB_MEDIA_S3_CUSTOM_DOMAIN") or None,
+            "location": os.environ.get("KB_MEDIA_S3_PREFIX", "media"),
+            # Figures are public, and cached pages embed their URLs: plain, unsigned URLs
+            # that do not expire while a page is cached (the bucket allows public reads).
+            "querystring_auth": False,
+            "default_acl": None,
+            # Two figures with one name never replace each other.
+            "file_overwrite": False,
+        },
+    }
+    KB_SERVE_MEDIA = False
 
 LOGIN_URL = "admin:login"
 
-# One cache shared by every worker process of this installation (page cache, vote rate
-# limits): files in the data folder. Several servers: point this at Redis (issue 7).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(DATA_DIR / "cache"),
-        "OPTIONS": {"MAX_ENTRIES": 5000},
+# One cache shared by every worker process of this installation (page cache, its content
+# version, vote rate limits): files in the data folder by default; with REDIS_URL, Redis,
+# shared by every app server. (Sessions and login attempts live in the database, which
+# the servers share already.)
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Several installations may share one Redis: keys are prefixed per site.
+            "KEY_PREFIX": os.environ.get("KB_CACHE_KEY_PREFIX", "kb"),
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 KB_PAGE_CACHE = "default"
 KB_PAGE_CACHE_SECONDS = int(os.environ.get("KB_PAGE_CACHE_SECONDS", "600"))
 
@@ -201,7 +279,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Admin login throttling (django-axes): a client address gets five tries; the attempt that
 # reaches AXES_FAILURE_LIMIT (the sixth) and every later one answer 429 until the cool-off
 # ends. Attempts live in the
-# database, so every app server sees them. Reset: `manage.py axes_reset`.
+# database (axes' default handler), so every app server sharing it sees them.
+# Reset: `manage.py axes_reset`.
 AXES_FAILURE_LIMIT = int(os.environ.get("KB_LOGIN_FAILURE_LIMIT", "6"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("KB_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]

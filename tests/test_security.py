@@ -135,8 +135,12 @@ def test_healthz_answers_503_when_the_database_is_gone(client, tmp_path):
     connection = connections["default"]
     original = connection.settings_dict["NAME"]
     connection.close()
-    # A database file in a folder that does not exist cannot be opened.
-    connection.settings_dict["NAME"] = str(tmp_path / "missing" / "db.sqlite3")
+    # A database file in a folder that does not exist cannot be opened; on PostgreSQL, a
+    # database that does not exist.
+    missing = str(tmp_path / "missing" / "db.sqlite3")
+    if connection.vendor == "postgresql":
+        missing = "kb_no_such_database"
+    connection.settings_dict["NAME"] = missing
     try:
         response = client.get("/healthz")
     finally:

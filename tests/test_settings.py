@@ -2,6 +2,8 @@
 
 import stat
 
+import pytest
+
 from kb.settings import read_or_create_secret_key
 
 
@@ -54,3 +56,62 @@ def test_source_tree_is_refused_as_data_folder():
     result = _settings_in_subprocess(str(settings.BASE_DIR))
     assert result.returncode != 0
     assert "source tree" in result.stderr
+
+
+def test_database_url_password_with_special_characters_reaches_postgresql():
+    from kb.settings import database_from_url
+
+    db = database_from_url("postgres://kb:p%40ss%3Aword@db.internal:5433/help?sslmode=require")
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == (
+        "kb",
+        "p@ss:word",
+        "db.internal",
+        "5433",
+        "help",
+    )
+    assert db["OPTIONS"] == {"sslmode": "require"}
+
+
+def test_database_url_socket_folder_keeps_its_case():
+    from kb.settings import database_from_url
+
+    db = database_from_url("postgresql://kb@%2Fsrv%2FPgSock/kb")
+    assert (db["HOST"], db["PORT"]) == ("/srv/PgSock", "")
+
+
+def test_database_url_of_another_server_is_refused_at_start():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from kb.settings import database_from_url
+
+    with pytest.raises(ImproperlyConfigured, match="postgres://"):
+        database_from_url("mysql://kb@db/kb")
+
+
+def test_s3_media_without_django_storages_stops_with_the_install_command(tmp_path):
+    import importlib.util
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    if importlib.util.find_spec("storages") is not None:
+        pytest.skip("django-storages is installed here")
+    env = {
+        **os.environ,
+        "KB_DATA_DIR": str(tmp_path),
+        "KB_MEDIA_S3_BUCKET": "kb-media",
+        "DJANGO_SETTINGS_MODULE": "kb.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; settings.STORAGES"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "requirements-s3.txt" in result.stderr

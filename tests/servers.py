@@ -1,0 +1,165 @@
+"""Real app servers for the multi-server and deploy tests: gunicorn with the production
+settings, on loopback, sharing the test database (PostgreSQL) and Redis with this process.
+
+Only `make test-postgres` provides what several servers share; elsewhere these tests are
+skipped, and pytest's summary lists them with this reason.
+"""
+
+import contextlib
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+SECRET_KEY = "one-key-for-every-test-app-server"
+
+needs_shared_services = pytest.mark.skipif(
+    not (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")),
+    reason="several app servers need PostgreSQL and Redis: run `make test-postgres`",
+)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_environment(data_dir, static_root, **extra):
+    """Return the environment of an app server: production settings, shared services."""
+    db = connection.settings_dict  # the test database, once pytest-django created it
+    user = quote(db["USER"] or "", safe="")
+    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kb.settings",
+        "DATABASE_URL": f"postgres://{user}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "KB_CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
+        # A data folder per server, as on separate machines: nothing is shared through it.
+        "KB_DATA_DIR": str(data_dir),
+        "KB_STATIC_ROOT": str(static_root),
+        "DJANGO_SECRET_KEY": SECRET_KEY,
+        **extra,
+    }
+
+
+def collect_static(static_root, data_dir):
+    """Run collectstatic with the production storage (hashed names + manifest)."""
+    env = server_environment(data_dir, static_root)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+
+
+def _wait_until_up(url, process, log):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"app server exited:\n{log.read_text()}")
+        with (
+            contextlib.suppress(OSError),
+            # As from the TLS proxy: with KB_HTTPS=1 a plain request is redirected to https.
+            urllib.request.urlopen(
+                urllib.request.Request(url + "/healthz", headers={"X-Forwarded-Proto": "https"}),
+                timeout=2,
+            ) as response,
+        ):
+            if response.status == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"app server did not answer:\n{log.read_text()}")
+
+
+@contextlib.contextmanager
+def app_servers(count, static_root, tmp_path, **extra_env):
+    """Start ``count`` gunicorn servers; yield their base URLs; stop them."""
+    started = []
+    try:
+        for index in range(count):
+            port = free_port()
+            data_dir = tmp_path / f"server-{index}"
+            data_dir.mkdir()
+            log = data_dir / "gunicorn.log"
+            process = subprocess.Popen(  # noqa: S603
+                [GUNICORN, "kb.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+                cwd=ROOT,
+                env=server_environment(data_dir, static_root, **extra_env),
+                stdout=subprocess.DEVNULL,
+                stderr=log.open("wb"),
+            )
+            started.append((process, f"http://127.0.0.1:{port}", log))
+        for process, url, log in started:
+            _wait_until_up(url, process, log)
+        yield [url for _process, url, _log in started]
+    finally:
+        for process, _url, _log in started:
+            process.terminate()
+        for process, _url, _log in started:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def fetch(url, opener=None, data=None, headers=None):
+    """Return ``(status, headers, body text)``; HTTP errors are answers too."""
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    opener = opener or urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as answer:
+        return answer.code, answer.headers, answer.read().decode()
+
+
+def browser_session():
+    """Return an opener that keeps cookies and does not follow redirects."""
+    jar = http.cookiejar.CookieJar()
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+
+
+def create_editor(user_model, password):
+    """Create a superuser the app servers can log in (they hash as production does)."""
+    user = user_model.objects.create_superuser("editor", "", None)
+    hasher = PBKDF2PasswordHasher()
+    user.password = hasher.encode(password, hasher.salt())
+    user.save()
+    return user
+
+
+def log_in(base, username, password, opener=None):
+    """Post the admin login form as a browser would; return ``(status, opener)``."""
+    opener = opener or browser_session()
+    _status, _headers, page = fetch(base + "/admin/login/", opener)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = {"csrfmiddlewaretoken": token, "username": username, "password": password}
+    body = urllib.parse.urlencode({**form, "next": "/admin/"}).encode()
+    status, _headers, _page = fetch(
+        base + "/admin/login/", opener, body, {"Referer": base + "/admin/login/"}
+    )
+    return status, opener
