@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run serve setup test lint browser clean-data bench messages backup restore loadtest
+.PHONY: run serve setup test lint browser clean-data bench lighthouse messages backup restore loadtest
 
 # Runtime packages, reinstalled only when requirements.txt changes.
 $(VENV)/.installed: requirements.txt
@@ -80,6 +80,22 @@ messages: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) bench/serving_bench.py
 	$(PY) bench/search_bench.py
+
+# Lighthouse, pinned in bench/lighthouse/package-lock.json; reinstalled when that changes.
+LIGHTHOUSE_DIR := bench/lighthouse
+$(LIGHTHOUSE_DIR)/node_modules/.installed: $(LIGHTHOUSE_DIR)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+		echo "Installing Debian's nodejs and npm for Lighthouse"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
+	cd $(LIGHTHOUSE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## lighthouse: Lighthouse scores of home, a category and the HAR article in /en/ and /ja/
+## (target 100 each), Debian's Chromium against gunicorn on 127.0.0.1.
+lighthouse: $(VENV)/.installed browser $(LIGHTHOUSE_DIR)/node_modules/.installed
+	CHROME_PATH=$$(command -v chromium) $(PY) $(LIGHTHOUSE_DIR)/run.py
 
 ## backup: consistent copy of the database and media into data/backups/<time>/.
 backup: $(VENV)/.installed
