@@ -50,7 +50,7 @@ test: $(VENV)/.installed-dev browser lint
 	KB_DATA_DIR=$$(mktemp -d) $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
-.PHONY: servers test-postgres
+.PHONY: servers test-postgres bench-postgres
 
 ## servers: Debian's PostgreSQL, Redis and nginx for `make test-postgres` (apt-get when missing).
 servers:
@@ -80,6 +80,10 @@ messages: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) bench/serving_bench.py
 	$(PY) bench/search_bench.py
+
+## bench-postgres: the search benchmark again on a throwaway PostgreSQL (as test-postgres).
+bench-postgres: $(VENV)/.installed servers
+	scripts/with-postgres-redis.sh $(PY) bench/search_bench.py
 
 # Lighthouse, pinned in bench/lighthouse/package-lock.json; reinstalled when that changes.
 LIGHTHOUSE_DIR := bench/lighthouse

@@ -311,9 +311,19 @@ def main():
         for language in search.LANGUAGE_CODES:
             cursor.execute(f"SELECT count(*) FROM {search.table(language)}")  # noqa: S608
             rows += cursor.fetchone()[0]
-        cursor.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'articles_search_%'")
-        size = cursor.fetchone()[0] or 0
-    print(f"index build: {build_seconds:.1f} s for {rows} rows; index size {size / 1e6:.1f} MB")
+        if connection.vendor == "postgresql":
+            # Table, TOAST and indexes (the GIN index included).
+            cursor.execute(
+                "SELECT SUM(pg_total_relation_size(c.oid)) FROM pg_class c "
+                "WHERE c.relname LIKE 'articles_search_%' AND c.relkind = 'r'"
+            )
+        else:
+            cursor.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'articles_search_%'")
+        size = float(cursor.fetchone()[0] or 0)
+    print(
+        f"database: {connection.vendor}; index build: {build_seconds:.1f} s for {rows} rows; "
+        f"index size {size / 1e6:.1f} MB"
+    )
 
     # Queries are drawn uniformly from the vocabulary: common words as often as rare ones.
     two_char = [w for w in JA_WORDS if len(w) == 2]
