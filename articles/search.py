@@ -11,11 +11,11 @@ reader is inert) and ANDed; the last English word also matches as a prefix.
 The analysed text is stored in one table per reader language, one row per published
 article: title, summary and everything else (all variants' steps), ranked title > summary
 > body. On SQLite that is an FTS5 table (migration 0002) ranked by bm25; on PostgreSQL a
-``tsvector`` built from the very same terms (no PostgreSQL parser or dictionary touches
-them, so both databases see identical tokens), weighted A/B/D, with a GIN index and
-``ts_rank`` (migration 0006). An article is indexed for a reader language in the language
-it is shown in there (whole-article fallback), so an untranslated article is found by its
-English words under /ja/.
+``tsvector`` of the very same terms with a GIN index, ranked by the same bm25 computed in
+SQL (``search_postgresql.py``, migration 0006), so both give the same results. An
+article is indexed for a reader language in the language it is shown in there
+(whole-article fallback), so an untranslated article is found by its English words
+under /ja/.
 
 Only for the hits on the page shown (``describe_hits``) does the module look deeper: it
 finds where the words occur, so that a hit found only in Safari's steps links to the
@@ -37,6 +37,7 @@ from django.db import connection
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
+from . import search_postgresql
 from .models import Article
 
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
@@ -65,36 +66,6 @@ def _on_postgresql():
 def _row_id():
     """Return the column that identifies an index row (FTS5's implicit rowid, or ours)."""
     return "id" if _on_postgresql() else "rowid"
-
-
-# PostgreSQL: ts_rank's weights, in the order {D, C, B, A}: body 1, summary 4, title 10,
-# as SQLite's bm25(…, 10.0, 4.0, 1.0, …). Normalisation 1 divides by 1 + log(length):
-# like bm25, a long article does not win merely by being long.
-_PG_WEIGHTS = "{0.1, 0, 0.4, 1.0}"
-# tsvector limits: positions above 16383 are clamped; at most 256 positions per lexeme.
-_PG_MAX_POSITION = 16383
-_PG_MAX_POSITIONS = 256
-
-
-def _pg_lexeme(term):
-    """Return ``term`` as a quoted tsvector/tsquery lexeme: literal, never parsed further."""
-    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def _pg_tsvector(weighted_terms):
-    """Return the tsvector literal of ``[(terms, weight), …]``: every term at its position.
-
-    Cast with ``::tsvector``, which takes lexemes as given, instead of ``to_tsvector``,
-    whose parser would split our CJK bigrams and stems its own way.
-    """
-    positions, position = {}, 0
-    for terms, weight in weighted_terms:
-        for term in terms:
-            position += 1
-            found = positions.setdefault(term, [])
-            if len(found) < _PG_MAX_POSITIONS:
-                found.append(f"{min(position, _PG_MAX_POSITION)}{weight}")
-    return " ".join(f"{_pg_lexeme(term)}:{','.join(p)}" for term, p in positions.items())
 
 
 # Analysis ------------------------------------------------------------------------------
@@ -167,13 +138,9 @@ def _write_rows(cursor, article):
         }
         stored_texts = json.dumps(texts, ensure_ascii=False)
         if _on_postgresql():
-            document = _pg_tsvector(
-                [(analyze(title), "A"), (analyze(summary), "B"), (analyze(body), "D")]
-            )
-            cursor.execute(
-                f"INSERT INTO {table(reader_language)} (article_id, document, texts) "  # noqa: S608
-                "VALUES (%s, %s::tsvector, %s)",
-                [article.pk, document, stored_texts],
+            columns = [(analyze(title), "A"), (analyze(summary), "B"), (analyze(body), "D")]
+            search_postgresql.write_row(
+                cursor, table(reader_language), reader_language, article.pk, columns, stored_texts
             )
             continue
         cursor.execute(
@@ -192,6 +159,9 @@ def _write_rows(cursor, article):
 def _delete_rows(cursor, article_ids):
     placeholders = ", ".join(["%s"] * len(article_ids))
     for language in LANGUAGE_CODES:
+        if _on_postgresql():
+            search_postgresql.delete_rows(cursor, table(language), language, article_ids)
+            continue
         cursor.execute(
             f"DELETE FROM {table(language)} WHERE article_id IN ({placeholders})",  # noqa: S608
             article_ids,
@@ -214,6 +184,9 @@ def clear():
     """Empty the index."""
     with connection.cursor() as cursor:
         for language in LANGUAGE_CODES:
+            if _on_postgresql():
+                search_postgresql.clear(cursor, table(language), language)
+                continue
             cursor.execute(f"DELETE FROM {table(language)}")  # noqa: S608
 
 
@@ -269,44 +242,45 @@ def _query_words(query):
     return bounded
 
 
-def _match_expression(words, operator, prefix=True):
-    """Return an FTS5 expression (a tsquery on PostgreSQL): each word's terms ANDed, words
-    joined by ``operator`` ("AND" or "OR").
+def _prefix_last(words, prefix):
+    """Return, per word, whether its last term matches as a prefix: only the query's last
+    word, which may still be being typed, and only when it is not Japanese."""
+    return [
+        prefix and index == len(words) - 1 and not _IS_CJK.match(terms[-1])
+        for index, terms in enumerate(words)
+    ]
 
-    Every term is quoted, so nothing a reader types acts as FTS or tsquery syntax.
-    """
-    if _on_postgresql():
-        quote, prefix_mark, joiners = _pg_lexeme, ":*", {"AND": " & ", "OR": " | "}
-    else:
-        quote, prefix_mark, joiners = (lambda t: f'"{t}"'), "*", {"AND": " AND ", "OR": " OR "}
+
+def _match_expression(words, operator, prefix_last):
+    """Return the FTS5 expression of ``words``: each word's terms ANDed, words joined by
+    ``operator`` ("AND" or "OR"). Every term is quoted, so nothing a reader types acts as
+    FTS syntax."""
     groups = []
-    for index, terms in enumerate(words):
-        quoted = [quote(term) for term in terms]
-        if prefix and index == len(words) - 1 and not _IS_CJK.match(terms[-1]):
-            # The last word may still be being typed: match it as a prefix.
-            quoted[-1] += prefix_mark
-        groups.append("(" + joiners["AND"].join(quoted) + ")")
-    return joiners[operator].join(groups)
+    for terms, prefix in zip(words, prefix_last, strict=True):
+        quoted = [f'"{term}"' for term in terms]
+        if prefix:
+            quoted[-1] += "*"
+        groups.append("(" + " AND ".join(quoted) + ")")
+    return f" {operator} ".join(groups)
 
 
-def _ranked_rows(expression, language, exclude_article=None, limit=MAX_RESULTS):
-    """Return ``(article_id, row id)`` of the rows matching ``expression``, best first."""
+def _ranked_rows(words, operator, language, prefix=True, exclude_article=None, limit=MAX_RESULTS):
+    """Return ``(article_id, row id)`` of the rows matching ``words``, best first (bm25)."""
     name = table(language)
-    params = [expression]
+    prefix_last = _prefix_last(words, prefix)
+    if _on_postgresql():
+        return search_postgresql.ranked_rows(
+            name, language, words, operator, prefix_last, exclude_article, limit
+        )
+    params = [_match_expression(words, operator, prefix_last)]
     excluding = ""
     if exclude_article is not None:
-        excluding, params = "AND article_id != %s", [expression, exclude_article]
-    if _on_postgresql():
-        sql = (
-            f"SELECT article_id, id FROM {name}, CAST(%s AS tsquery) AS query "  # noqa: S608
-            f"WHERE document @@ query {excluding} "
-            f"ORDER BY ts_rank('{_PG_WEIGHTS}', document, query, 1) DESC, id LIMIT %s"
-        )
-    else:
-        sql = (
-            f"SELECT article_id, rowid FROM {name} WHERE {name} MATCH %s {excluding} "  # noqa: S608
-            "ORDER BY rank LIMIT %s"
-        )
+        excluding = "AND article_id != %s"
+        params.append(exclude_article)
+    sql = (
+        f"SELECT article_id, rowid FROM {name} WHERE {name} MATCH %s {excluding} "  # noqa: S608
+        "ORDER BY rank LIMIT %s"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
         return cursor.fetchall()
@@ -363,11 +337,11 @@ def search(raw_query, language):
     words = _query_words(query)
     if not words or language not in LANGUAGE_CODES:
         return Results([], query, language)
-    rows = _ranked_rows(_match_expression(words, "AND"), language)
+    rows = _ranked_rows(words, "AND", language)
     if not rows and len(words) > 1:
         # Nothing has every word: fall back to any word (a whole word, never a fragment
         # of one), still ranked.
-        rows = _ranked_rows(_match_expression(words, "OR"), language)
+        rows = _ranked_rows(words, "OR", language)
     return Results(rows, query, language)
 
 
@@ -458,8 +432,14 @@ def related_to(article, language, limit=3):
     words = sorted({tuple(w) for w in words if len("".join(w)) > 2}, key=lambda w: -len("".join(w)))
     if not words:
         return []
-    expression = _match_expression([list(w) for w in words[:8]], "OR", prefix=False)
-    rows = _ranked_rows(expression, language, exclude_article=article.pk, limit=limit)
+    rows = _ranked_rows(
+        [list(w) for w in words[:8]],
+        "OR",
+        language,
+        prefix=False,
+        exclude_article=article.pk,
+        limit=limit,
+    )
     ids = [article_id for article_id, _row in rows]
     found = Article.objects.published().in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]

@@ -1,6 +1,7 @@
 """Moving a site from SQLite to PostgreSQL through export/import loses nothing (issue 7)."""
 
 import filecmp
+import json
 import os
 import subprocess
 import sys
@@ -21,9 +22,14 @@ def manage_on_sqlite(data_dir, *args):
         if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update(KB_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="kb.settings")
-    subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
-    )
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 def same_tree(left, right):
@@ -51,3 +57,29 @@ def test_sqlite_site_exported_and_imported_into_postgresql_exports_identically(t
     assert same_tree(tmp_path / "from-sqlite", tmp_path / "from-postgresql")
     # And the moved site is searchable on PostgreSQL at once.
     assert 1004 in [hit.article.number for hit in search.search("暗号化", "ja")[:3]]
+
+
+def test_search_acceptance_queries_rank_the_same_on_both_databases(tmp_path):
+    """The same content gives the same top three for every search acceptance query."""
+    from articles import search
+    from tests.test_search import EXPECTED
+
+    sqlite_site = tmp_path / "sqlite-site"
+    manage_on_sqlite(sqlite_site, "migrate", "--noinput")
+    manage_on_sqlite(sqlite_site, "load_demo")
+    call_command("load_demo", verbosity=0)
+    script = (
+        "import json\n"
+        "from articles import search\n"
+        f"queries = {[(language, query) for language, query, _number in EXPECTED]!r}\n"
+        "print(json.dumps([[h.article.number for h in search.search(q, l)[:3]]"
+        " for l, q in queries]))\n"
+    )
+    on_sqlite = json.loads(manage_on_sqlite(sqlite_site, "shell", "-c", script).splitlines()[-1])
+    on_postgresql = [
+        [hit.article.number for hit in search.search(query, language)[:3]]
+        for language, query, _number in EXPECTED
+    ]
+    assert on_postgresql == on_sqlite
+    # Each list has the article the query is for (not three empty lists agreeing).
+    assert all(number in top for (_l, _q, number), top in zip(EXPECTED, on_postgresql, strict=True))

@@ -1,0 +1,187 @@
+"""The search index on PostgreSQL: the same terms, the same ranking as SQLite's FTS5.
+
+``articles/search.py`` analyses texts and queries; this module stores and ranks them when
+the database is PostgreSQL (migration 0006 makes the tables). A row holds the analysed
+terms of title, summary and body as one ``tsvector``, weighted A, B and D, which a GIN
+index matches; nothing of PostgreSQL's parsers or dictionaries touches the terms, so both
+databases see identical tokens.
+
+Ranking is FTS5's bm25, computed the way SQLite computes it, so that a query gives the
+same results on both databases: for every query term, its inverse document frequency
+times a saturated, length-normalised term frequency, where a title occurrence counts 10,
+a summary one 4 and a body one 1. ``ts_rank_cd`` of a one-term query is exactly the sum
+of the weights of the term's positions, which gives the weighted term frequency; the
+document frequencies are counted through the GIN index (and remembered per index
+version); the number of rows and their total length, which FTS5 keeps in its own
+structure, are kept in ``articles_search_stats``, updated with every index write in the
+same transaction.
+"""
+
+import math
+
+from django.db import connection, transaction
+
+# bm25's constants, as FTS5's (fts5_aux.c).
+K1 = 1.2
+B = 0.75
+# Column weights {D, C, B, A} for ts_rank_cd: body 1, summary 4, title 10, over 16 so
+# they are exact in binary and stay at most 1.0 as ts_rank_cd requires; ×16 below.
+WEIGHTS = "{0.0625, 0, 0.25, 0.625}"
+WEIGHT_SCALE = 16
+# tsvector limits: positions above 16383 are clamped; at most 256 positions per lexeme.
+MAX_POSITION = 16383
+MAX_POSITIONS = 256
+
+
+def lexeme(term):
+    """Return ``term`` as a quoted tsvector/tsquery lexeme: literal, never parsed further."""
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsquery(words, operator, prefix_last):
+    """Return the tsquery matching ``words`` (each a list of terms, all required), joined
+    by ``operator`` ("AND" or "OR"); the last term of ``prefix_last`` words matches as a
+    prefix."""
+    groups = []
+    for terms, prefix in zip(words, prefix_last, strict=True):
+        quoted = [lexeme(term) for term in terms]
+        if prefix:
+            quoted[-1] += ":*"
+        groups.append("(" + " & ".join(quoted) + ")")
+    return {"AND": " & ", "OR": " | "}[operator].join(groups)
+
+
+def tsvector(weighted_terms):
+    """Return the tsvector literal of ``[(terms, weight), …]``, every term at its position.
+
+    Cast with ``::tsvector``, which takes lexemes as given, instead of ``to_tsvector``,
+    whose parser would split our CJK bigrams and stem its own way.
+    """
+    positions, position = {}, 0
+    for terms, weight in weighted_terms:
+        for term in terms:
+            position += 1
+            found = positions.setdefault(term, [])
+            if len(found) < MAX_POSITIONS:
+                found.append(f"{min(position, MAX_POSITION)}{weight}")
+    return " ".join(f"{lexeme(term)}:{','.join(found)}" for term, found in positions.items())
+
+
+def write_row(cursor, table, language, article_id, columns, texts):
+    """Index one article for a reader language: ``columns`` is ``[(terms, weight), …]``."""
+    token_count = sum(len(terms) for terms, _weight in columns)
+    cursor.execute(
+        f"INSERT INTO {table} (article_id, document, token_count, texts) "  # noqa: S608
+        "VALUES (%s, %s::tsvector, %s, %s)",
+        [article_id, tsvector(columns), token_count, texts],
+    )
+    cursor.execute(
+        "UPDATE articles_search_stats SET row_count = row_count + 1, "
+        "token_count = token_count + %s, version = nextval('articles_search_version') "
+        "WHERE language = %s",
+        [token_count, language],
+    )
+
+
+def delete_rows(cursor, table, language, article_ids):
+    placeholders = ", ".join(["%s"] * len(article_ids))
+    cursor.execute(
+        f"WITH gone AS (DELETE FROM {table} WHERE article_id IN ({placeholders}) "  # noqa: S608
+        "RETURNING token_count) "
+        "UPDATE articles_search_stats SET "
+        "row_count = row_count - (SELECT count(*) FROM gone), "
+        "token_count = token_count - (SELECT coalesce(sum(token_count), 0) FROM gone), "
+        "version = nextval('articles_search_version') WHERE language = %s",
+        [*article_ids, language],
+    )
+
+
+def clear(cursor, table, language):
+    cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+    cursor.execute(
+        "UPDATE articles_search_stats SET row_count = 0, token_count = 0, "
+        "version = nextval('articles_search_version') WHERE language = %s",
+        [language],
+    )
+
+
+# Document frequencies by (database, language, index version, term). Every index write
+# takes a new version from a sequence, which a rolled-back transaction never gives back,
+# so a version names one state of the index and an entry is never stale, only unused; the
+# memo is per process and bounded. Counting a common term means visiting every row that
+# has it, which a search box would otherwise repeat for every reader typing the same words.
+_frequencies = {}
+_MAX_REMEMBERED = 20_000
+
+
+def _document_frequencies(cursor, table, language, version, terms):
+    """Return ``{term: number of rows having it}`` (prefix terms: any word it begins)."""
+    database = connection.settings_dict["NAME"]
+    known = {t: _frequencies.get((database, language, version, t)) for t in set(terms)}
+    missing = [t for t, n in known.items() if n is None]
+    if missing:
+        counts = ", ".join(
+            "count(*) FILTER (WHERE document @@ CAST(%s AS tsquery))" for _ in missing
+        )
+        cursor.execute(
+            f"SELECT {counts} FROM {table} WHERE document @@ CAST(%s AS tsquery)",  # noqa: S608
+            [*missing, " | ".join(missing)],
+        )
+        if len(_frequencies) > _MAX_REMEMBERED:
+            _frequencies.clear()
+        for term, count in zip(missing, cursor.fetchone(), strict=True):
+            known[term] = _frequencies[(database, language, version, term)] = count
+    return known
+
+
+def ranked_rows(table, language, words, operator, prefix_last, exclude_article, limit):
+    """Return ``(article_id, row id)`` of the rows matching, best first by bm25."""
+    terms = [
+        lexeme(term) + (":*" if prefix and index == len(group) - 1 else "")
+        for group, prefix in zip(words, prefix_last, strict=True)
+        for index, term in enumerate(group)
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The index totals, and (set_config, for this transaction) the GIN index always:
+        # a sequential scan, the plan PostgreSQL picks when most rows match, reads every
+        # tsvector twice, once to match and once to rank.
+        cursor.execute(
+            "SELECT row_count, token_count, version, "
+            "set_config('enable_seqscan', 'off', true) "
+            "FROM articles_search_stats WHERE language = %s",
+            [language],
+        )
+        row_count, token_count, version, _setting = cursor.fetchone()
+        if not row_count:
+            return []
+        frequencies = _document_frequencies(cursor, table, language, version, terms)
+        # bm25 as FTS5's bm25(): idf floored at 1e-6 for terms in over half the rows.
+        idf = [
+            max(math.log((row_count - frequencies[t] + 0.5) / (frequencies[t] + 0.5)), 1e-6)
+            for t in terms
+        ]
+        average_length = token_count / row_count
+        length = f"{K1} * (1 - {B} + {B} * token_count / %s::float8)"
+        term_frequency = (
+            f"ts_rank_cd('{WEIGHTS}', document, CAST(%s AS tsquery), 0)::float8 * {WEIGHT_SCALE}"
+        )
+        score = " + ".join(
+            f"%s::float8 * (tf{i} * {K1 + 1}) / (tf{i} + {length})" for i in range(len(terms))
+        )
+        excluding, excluded = "", []
+        if exclude_article is not None:
+            excluding, excluded = "AND article_id != %s", [exclude_article]
+        columns = ", ".join(f"{term_frequency} AS tf{i}" for i in range(len(terms)))
+        cursor.execute(
+            f"SELECT article_id, id FROM (SELECT id, article_id, token_count, {columns} "  # noqa: S608
+            f"FROM {table} WHERE document @@ CAST(%s AS tsquery) {excluding}) AS matched "
+            f"ORDER BY {score} DESC, id LIMIT %s",
+            [
+                *terms,
+                tsquery(words, operator, prefix_last),
+                *excluded,
+                *(value for weight in idf for value in (weight, average_length)),
+                limit,
+            ],
+        )
+        return cursor.fetchall()
