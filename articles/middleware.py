@@ -5,7 +5,10 @@ carry the headers too. No nonces are needed: no page of ours has an inline scrip
 policies stay identical for every reader and cached pages stay valid.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.core.files.storage import default_storage
 
 PUBLIC_POLICY = "; ".join(
     (
@@ -51,16 +54,35 @@ PERMISSIONS_POLICY = ", ".join(
 )
 
 
+def media_origin():
+    """Return the origin figures are served from when it is not this site (an S3 bucket
+    or its custom domain), else "". Asked of the storage itself, so it is the origin of
+    the very URLs the pages embed."""
+    if settings.KB_SERVE_MEDIA:
+        return ""
+    url = urlsplit(default_storage.url("figures/figure.png"))
+    return f"{url.scheme}://{url.netloc}" if url.scheme and url.netloc else ""
+
+
+def policies(media):
+    """Return the public and the admin Content-Security-Policy; ``media``: see above."""
+    extra = f" {media}" if media else ""
+    return PUBLIC_POLICY.replace("img-src 'self'", f"img-src 'self'{extra}"), ADMIN_POLICY.replace(
+        "img-src 'self' data:", f"img-src 'self' data:{extra}"
+    )
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        self.public_policy, self.admin_policy = policies(media_origin())
 
     def __call__(self, request):
         response = self.get_response(request)
         admin = request.path.startswith(("/admin/", "/_nested_admin/"))
         # A view may set a stricter policy of its own (uploaded media: sandbox).
         response.headers.setdefault(
-            "Content-Security-Policy", ADMIN_POLICY if admin else PUBLIC_POLICY
+            "Content-Security-Policy", self.admin_policy if admin else self.public_policy
         )
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
