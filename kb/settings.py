@@ -287,14 +287,13 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
+# The client's address: behind the TLS proxy (KB_HTTPS), the one the proxy appended.
+AXES_CLIENT_IP_CALLABLE = "kb.client_address.client_address"
 KB_HTTPS = env_bool("KB_HTTPS", False)
 if KB_HTTPS:
     SECURE_SSL_REDIRECT = True
     # The TLS-terminating proxy (see README) sets this header; only trust it behind one.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    # Behind that one proxy, the client's address is the last one it appends.
-    AXES_IPWARE_PROXY_COUNT = 1
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
     SECURE_HSTS_SECONDS = int(os.environ.get("KB_HSTS_SECONDS", 365 * 24 * 3600))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("KB_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("KB_HSTS_PRELOAD", True)

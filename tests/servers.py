@@ -6,6 +6,8 @@ skipped, and pytest's summary lists them with this reason.
 """
 
 import contextlib
+import functools
+import http.client
 import http.cookiejar
 import os
 import re
@@ -137,10 +139,29 @@ def fetch(url, opener=None, data=None, headers=None):
         return answer.code, answer.headers, answer.read().decode()
 
 
-def browser_session():
-    """Return an opener that keeps cookies and does not follow redirects."""
+class _HTTPSFrom(urllib.request.HTTPSHandler):
+    """HTTPS from a chosen local address: loopback has a whole /8, so 127.0.0.2 is a second
+    client as far as the server can tell."""
+
+    def __init__(self, address, context):
+        super().__init__(context=context)
+        self.address = address
+
+    def https_open(self, req):
+        connection = functools.partial(
+            http.client.HTTPSConnection, source_address=(self.address, 0)
+        )
+        return self.do_open(connection, req, context=self._context)
+
+
+def browser_session(tls=None, address=None):
+    """Return an opener that keeps cookies and does not follow redirects; with ``tls`` (an
+    SSL context), HTTPS from ``address`` (default 127.0.0.1)."""
     jar = http.cookiejar.CookieJar()
-    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+    handlers = [urllib.request.HTTPCookieProcessor(jar), NoRedirect]
+    if tls is not None:
+        handlers.append(_HTTPSFrom(address or "127.0.0.1", tls))
+    return urllib.request.build_opener(*handlers)
 
 
 def create_editor(user_model, password):
@@ -152,14 +173,14 @@ def create_editor(user_model, password):
     return user
 
 
-def log_in(base, username, password, opener=None):
+def log_in(base, username, password, opener=None, headers=None):
     """Post the admin login form as a browser would; return ``(status, opener)``."""
     opener = opener or browser_session()
-    _status, _headers, page = fetch(base + "/admin/login/", opener)
+    _status, _headers, page = fetch(base + "/admin/login/", opener, headers=headers)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     form = {"csrfmiddlewaretoken": token, "username": username, "password": password}
     body = urllib.parse.urlencode({**form, "next": "/admin/"}).encode()
     status, _headers, _page = fetch(
-        base + "/admin/login/", opener, body, {"Referer": base + "/admin/login/"}
+        base + "/admin/login/", opener, body, {**(headers or {}), "Referer": base + "/admin/login/"}
     )
     return status, opener

@@ -14,7 +14,17 @@ import urllib.request
 
 import pytest
 
-from tests.servers import ROOT, app_servers, collect_static, fetch, free_port, needs_shared_services
+from tests.servers import (
+    ROOT,
+    app_servers,
+    browser_session,
+    collect_static,
+    create_editor,
+    fetch,
+    free_port,
+    log_in,
+    needs_shared_services,
+)
 
 NGINX = shutil.which("nginx", path=os.environ.get("PATH", "") + ":/usr/sbin")
 needs_nginx = pytest.mark.skipif(
@@ -35,6 +45,9 @@ def site_config(tmp_path, upstreams, http_port, https_port, static_root, media_r
         "/etc/letsencrypt/live/help.example.com/": f"{tmp_path}/tls/",
         "/srv/kb/static/": f"{static_root}/",
         "/srv/kb/media/": f"{media_root}/",
+        # On port 443 the Host nginx passes ($host, no port) is what browsers' Referer and
+        # Origin carry; on a test port the port is part of both, or CSRF checks refuse.
+        "proxy_set_header Host $host;": "proxy_set_header Host $host:$server_port;",
     }
     for old, new in replacements.items():
         assert old in text, f"deploy/nginx-kb.conf no longer has {old!r}"
@@ -85,7 +98,9 @@ def test_nginx_accepts_the_deploy_site_config(tmp_path):
 @needs_nginx
 @needs_shared_services
 @pytest.mark.django_db(transaction=True)
-def test_nginx_serves_site_static_files_and_admin_through_two_app_servers(demo, tmp_path):
+def test_nginx_serves_site_static_files_and_admin_through_two_app_servers(
+    demo, tmp_path, django_user_model
+):
     static_root, media_root = tmp_path / "static", tmp_path / "media"
     media_root.mkdir(exist_ok=True)
     collect_static(static_root, tmp_path / "collect")
@@ -121,6 +136,25 @@ def test_nginx_serves_site_static_files_and_admin_through_two_app_servers(demo, 
             assert status == 200
             assert 'name="csrfmiddlewaretoken"' in login
             assert "max-age=31536000" in headers["Strict-Transport-Security"]
+
+            # Login throttling counts the reader's address, not nginx's: six failures from
+            # one client lock it out, though each claimed another address in its own
+            # X-Forwarded-For (nginx appends the real one, the app trusts only that)...
+            create_editor(django_user_model, "the-right-password")
+            statuses = [
+                log_in(
+                    base,
+                    "editor",
+                    f"wrong-{n}",
+                    browser_session(tls),
+                    headers={"X-Forwarded-For": f"203.0.113.{n}"},
+                )[0]
+                for n in range(6)
+            ]
+            assert statuses == [200] * 5 + [429]
+            # ...while another reader behind the same nginx still logs in.
+            other_client = browser_session(tls, address="127.0.0.2")
+            assert log_in(base, "editor", "the-right-password", other_client)[0] == 302
 
             # Plain HTTP is sent to HTTPS by nginx itself.
             status, headers, _body = fetch(f"http://127.0.0.1:{http_port}/en/")
