@@ -17,9 +17,7 @@ structure, are kept in ``articles_search_stats``, updated with every index write
 same transaction.
 """
 
-import math
-
-from django.db import connection, transaction
+from django.db import connection
 
 # bm25's constants, as FTS5's (fts5_aux.c).
 K1 = 1.2
@@ -114,74 +112,87 @@ _frequencies = {}
 _MAX_REMEMBERED = 20_000
 
 
-def _document_frequencies(cursor, table, language, version, terms):
-    """Return ``{term: number of rows having it}`` (prefix terms: any word it begins)."""
-    database = connection.settings_dict["NAME"]
-    known = {t: _frequencies.get((database, language, version, t)) for t in set(terms)}
-    missing = [t for t, n in known.items() if n is None]
-    if missing:
-        counts = ", ".join(
-            "count(*) FILTER (WHERE document @@ CAST(%s AS tsquery))" for _ in missing
-        )
-        cursor.execute(
-            f"SELECT {counts} FROM {table} WHERE document @@ CAST(%s AS tsquery)",  # noqa: S608
-            [*missing, " | ".join(missing)],
-        )
-        if len(_frequencies) > _MAX_REMEMBERED:
-            _frequencies.clear()
-        for term, count in zip(missing, cursor.fetchone(), strict=True):
-            known[term] = _frequencies[(database, language, version, term)] = count
-    return known
-
-
 def ranked_rows(table, language, words, operator, prefix_last, exclude_article, limit):
-    """Return ``(article_id, row id)`` of the rows matching, best first by bm25."""
+    """Return ``(article_id, row id)`` of the rows matching, best first by bm25.
+
+    Two statements, whatever the query: the index totals, then the ranking, which also
+    counts the document frequencies not remembered yet (once, in a materialised CTE) and
+    returns them with every row.
+    """
     terms = [
         lexeme(term) + (":*" if prefix and index == len(group) - 1 else "")
         for group, prefix in zip(words, prefix_last, strict=True)
         for index, term in enumerate(group)
     ]
-    with transaction.atomic(), connection.cursor() as cursor:
-        # The index totals, and (set_config, for this transaction) the GIN index always:
-        # a sequential scan, the plan PostgreSQL picks when most rows match, reads every
-        # tsvector twice, once to match and once to rank.
+    with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT row_count, token_count, version, "
-            "set_config('enable_seqscan', 'off', true) "
-            "FROM articles_search_stats WHERE language = %s",
+            "SELECT row_count, token_count, version FROM articles_search_stats WHERE language = %s",
             [language],
         )
-        row_count, token_count, version, _setting = cursor.fetchone()
+        row_count, token_count, version = cursor.fetchone()
         if not row_count:
             return []
-        frequencies = _document_frequencies(cursor, table, language, version, terms)
-        # bm25 as FTS5's bm25(): idf floored at 1e-6 for terms in over half the rows.
-        idf = [
-            max(math.log((row_count - frequencies[t] + 0.5) / (frequencies[t] + 0.5)), 1e-6)
-            for t in terms
+        memo_key = (connection.settings_dict["NAME"], language, version)
+        known = {t: _frequencies.get((*memo_key, t)) for t in terms}
+        missing = sorted({t for t, n in known.items() if n is None})
+
+        # Per term: its document frequency, a number remembered or a column counted now.
+        frequency = [
+            "%s::float8" if known[term] is not None else f"df.n{missing.index(term)}::float8"
+            for term in terms
         ]
-        average_length = token_count / row_count
+        # bm25 as FTS5's bm25(): idf floored at 1e-6 for terms in over half the rows; term
+        # frequencies saturate (K1) and are normalised by the row's length (B).
         length = f"{K1} * (1 - {B} + {B} * token_count / %s::float8)"
-        term_frequency = (
-            f"ts_rank_cd('{WEIGHTS}', document, CAST(%s AS tsquery), 0)::float8 * {WEIGHT_SCALE}"
-        )
         score = " + ".join(
-            f"%s::float8 * (tf{i} * {K1 + 1}) / (tf{i} + {length})" for i in range(len(terms))
+            f"greatest(ln((%s::float8 - {n} + 0.5) / ({n} + 0.5)), 1e-6) "
+            f"* (tf{i} * {K1 + 1}) / (tf{i} + {length})"
+            for i, n in enumerate(frequency)
+        )
+        score_params = []
+        for i, n in enumerate(frequency):
+            known_n = [] if n.startswith("df.") else [known[terms[i]]]
+            score_params += [row_count, *known_n, *known_n, token_count / row_count]
+        columns = ", ".join(
+            f"ts_rank_cd('{WEIGHTS}', document, CAST(%s AS tsquery), 0)::float8 "
+            f"* {WEIGHT_SCALE} AS tf{i}"
+            for i in range(len(terms))
         )
         excluding, excluded = "", []
         if exclude_article is not None:
             excluding, excluded = "AND article_id != %s", [exclude_article]
-        columns = ", ".join(f"{term_frequency} AS tf{i}" for i in range(len(terms)))
+        counted, counted_params, df_columns = "(SELECT 1) AS df", [], ""
+        if missing:
+            counts = ", ".join(
+                f"count(*) FILTER (WHERE document @@ CAST(%s AS tsquery)) AS n{j}"
+                for j in range(len(missing))
+            )
+            # Over the whole table, as FTS5 counts, whatever this query excludes.
+            counted = (
+                f"(SELECT {counts} FROM {table} "  # noqa: S608
+                "WHERE document @@ CAST(%s AS tsquery)) AS df"
+            )
+            counted_params = [*missing, " | ".join(missing)]
+            df_columns = ", " + ", ".join(f"df.n{j}" for j in range(len(missing)))
         cursor.execute(
-            f"SELECT article_id, id FROM (SELECT id, article_id, token_count, {columns} "  # noqa: S608
-            f"FROM {table} WHERE document @@ CAST(%s AS tsquery) {excluding}) AS matched "
+            f"WITH df AS MATERIALIZED (SELECT * FROM {counted}) "  # noqa: S608
+            f"SELECT article_id, id{df_columns} FROM "
+            f"(SELECT id, article_id, token_count, {columns} FROM {table} "
+            f"WHERE document @@ CAST(%s AS tsquery) {excluding}) AS matched, df "
             f"ORDER BY {score} DESC, id LIMIT %s",
             [
+                *counted_params,
                 *terms,
                 tsquery(words, operator, prefix_last),
                 *excluded,
-                *(value for weight in idf for value in (weight, average_length)),
+                *score_params,
                 limit,
             ],
         )
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    if missing and rows:
+        if len(_frequencies) > _MAX_REMEMBERED:
+            _frequencies.clear()
+        for j, term in enumerate(missing):
+            _frequencies[(*memo_key, term)] = rows[0][2 + j]
+    return [row[:2] for row in rows]

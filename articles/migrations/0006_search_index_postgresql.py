@@ -40,6 +40,10 @@ def create(apps, schema_editor):
             "WITH (toast_tuple_target = 8160)"
         )
         schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN document SET STORAGE MAIN")
+        # No statistics for the planner: it then assumes a match is rare and always takes
+        # the GIN index. With them it picks a sequential scan when most rows match, which
+        # reads every tsvector twice (to match, then to rank): 72 against 48 ms measured.
+        schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN document SET STATISTICS 0")
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {table}_document ON {table} USING gin (document)"
         )
