@@ -204,7 +204,13 @@ def main():
             threading.Thread(target=reader, args=(base, deadline, stats)) for _ in range(READERS)
         ]
         threads += [
-            threading.Thread(target=editor, args=(base, deadline, stats, password, article_ids, n))
+            # Each editor has articles of their own: two saving one article at once is
+            # refused by design (optimistic concurrency, tests/test_concurrency.py), so
+            # here any refused save is a failure.
+            threading.Thread(
+                target=editor,
+                args=(base, deadline, stats, password, article_ids[n::EDITORS], n),
+            )
             for n in range(EDITORS)
         ]
         threads.append(threading.Thread(target=voter, args=(base, deadline, stats)))
