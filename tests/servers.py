@@ -61,6 +61,32 @@ def server_environment(data_dir, static_root, **extra):
     }
 
 
+def embedded_site_environment(data_dir, **extra):
+    """Return the environment of an embedded installation (SQLite, file cache) in
+    ``data_dir``, with production settings and none of the services this process uses."""
+    shared = {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {
+        **{key: value for key, value in os.environ.items() if key not in shared},
+        "DJANGO_SETTINGS_MODULE": "kb.settings",
+        "KB_DATA_DIR": str(data_dir),
+        **extra,
+    }
+
+
+def manage(environment, *args):
+    """Run manage.py in its own process with ``environment``; return what it printed."""
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
 def collect_static(static_root, data_dir):
     """Run collectstatic with the production storage (hashed names + manifest)."""
     env = server_environment(data_dir, static_root)

@@ -6,7 +6,6 @@ the production settings, configured by the variables the README documents.
 """
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import ROOT, free_port
+from tests.servers import ROOT, embedded_site_environment, free_port, manage
 
 BUCKET = "kb-media"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "kb-test", "AWS_SECRET_ACCESS_KEY": "kb-test-secret"}
@@ -58,34 +57,14 @@ def s3_endpoint():
 
 
 def site_environment(data_dir, endpoint):
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    return {
-        **environment,
+    return embedded_site_environment(
+        data_dir,
         **CREDENTIALS,
-        "DJANGO_SETTINGS_MODULE": "kb.settings",
-        "KB_DATA_DIR": str(data_dir),
-        "KB_STATIC_ROOT": str(data_dir / "static"),
-        "KB_MEDIA_S3_BUCKET": BUCKET,
-        "KB_MEDIA_S3_ENDPOINT_URL": endpoint,
-        "KB_MEDIA_S3_REGION": "us-east-1",
-    }
-
-
-def manage(environment, *args):
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
+        KB_STATIC_ROOT=str(data_dir / "static"),
+        KB_MEDIA_S3_BUCKET=BUCKET,
+        KB_MEDIA_S3_ENDPOINT_URL=endpoint,
+        KB_MEDIA_S3_REGION="us-east-1",
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
 
 
 # Run inside the site: the HAR article's first figure and the page a reader gets.

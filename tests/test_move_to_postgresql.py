@@ -2,34 +2,18 @@
 
 import filecmp
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from django.core.management import call_command
 
-from tests.servers import ROOT, needs_shared_services
+from tests.servers import embedded_site_environment, manage, needs_shared_services
 
 pytestmark = [needs_shared_services, pytest.mark.django_db(transaction=True)]
 
 
 def manage_on_sqlite(data_dir, *args):
     """Run manage.py against an embedded (SQLite) installation in ``data_dir``."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    env.update(KB_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="kb.settings")
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    return manage(embedded_site_environment(data_dir), *args)
 
 
 def same_tree(left, right):
