@@ -114,6 +114,10 @@ class Platform(models.Model):
         return self.name
 
 
+def _translated_columns(field):
+    return (field, *(f"{field}_{code}" for code, _name in settings.LANGUAGES))
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Return the articles readers may see: the one definition of "public"."""
@@ -130,7 +134,12 @@ class ArticleQuerySet(models.QuerySet):
             .prefetch_related(Prefetch("steps", queryset=steps, to_attr="ordered_steps"))
             .order_by("order", "pk")
         )
-        linked = Article.objects.published().order_by("number")
+        # Linked articles show a title and a link only: their texts are not loaded.
+        linked = (
+            Article.objects.published()
+            .order_by("number")
+            .only("number", "slug", "status", *_translated_columns("title"))
+        )
         return self.select_related("category").prefetch_related(
             Prefetch("variants", queryset=variants, to_attr="ordered_variants"),
             Prefetch("prerequisites", queryset=linked, to_attr="published_prerequisites"),

@@ -135,8 +135,8 @@ def in_process():
     print(f"HAR article {HAR}, in this process:")
     report("uncached, cold Markdown cache", *timed(50, render, cold_markdown))
     report("uncached (as gunicorn calls Django)", *timed(100, render))
-    # The test client keeps its database connection; gunicorn's requests open one each
-    # (CONN_MAX_AGE 0), with SQLite's page cache cold: the difference is that cost.
+    # Both keep their database connection (CONN_MAX_AGE 60, as `make run` serves): the
+    # test client adds only its own request and response handling.
     report("uncached (Django's test client)", *timed(100, lambda: client.get(HAR)))
     # A new content token before each: the request renders, compresses and stores.
     report("page cache miss: render, compress, store", *timed(100, through_cache, new_token))

@@ -148,6 +148,29 @@ def test_untranslated_article_is_shown_whole_in_english_with_japanese_notice(cli
     assert "この記事はまだ日本語に翻訳されていません" in html
 
 
+def test_each_language_shows_its_own_figure_and_a_missing_japanese_one_falls_back(
+    client, make_article
+):
+    from django.core.files.base import ContentFile
+
+    article = make_article(steps={None: [("Open the menu.", "メニューを開きます。")] * 2})
+    own, shared = Step.objects.filter(variant__article=article).order_by("order")
+    for step, names in ((own, ("menu-en.png", "menu-ja.png")), (shared, ("icon.png", None))):
+        step.figure_en.save(names[0], ContentFile(b"png"), save=False)
+        if names[1]:
+            step.figure_ja.save(names[1], ContentFile(b"png"), save=False)
+        step.figure_caption_en, step.figure_caption_ja = "The menu", "メニュー"
+        step.figure_alt_en, step.figure_alt_ja = "Menu open", "開いたメニュー"
+        step.save()
+
+    def figures(language):
+        html = text(client.get(f"/{language}/articles/{article.number}/{article.slug}/"))
+        return re.findall(r'<img src="/media/figures/([a-z-]+)[^"]*\.png" alt="([^"]+)"', html)
+
+    assert figures("en") == [("menu-en", "Menu open"), ("icon", "Menu open")]
+    assert figures("ja") == [("menu-ja", "開いたメニュー"), ("icon", "開いたメニュー")]
+
+
 def test_article_page_query_count_is_bounded(client, demo, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         client.get(f"/en/articles/{HAR}/{demo[HAR].slug}/")
