@@ -140,12 +140,6 @@ class StepInline(TranslatedInline):
         # Badges need the article's source language: fetched with the steps, not per step.
         return super().get_queryset(request).select_related("variant__article")
 
-    def get_readonly_fields(self, request, obj=None):
-        readonly = super().get_readonly_fields(request, obj)
-        if edits_source(request):
-            return readonly
-        return (*readonly, *source_fields(("figure",), obj))
-
 
 class VariantInline(TranslatedInline):
     model = Variant

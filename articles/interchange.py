@@ -37,6 +37,10 @@ LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
 # Translated texts: key in the file -> model field. Figures are handled on their own.
 ARTICLE_TEXTS = {key: key for key in ("title", "summary", "body", "notes", "troubleshooting")}
 STEP_TEXTS = {"body": "body", "caption": "figure_caption", "alt": "figure_alt"}
+# What an out-of-date translation of a step can have been made from: its texts, and the
+# English figure a Japanese figure was made beside (by the name it had; see
+# translation_status.py).
+STEP_SOURCES = {**STEP_TEXTS, "figure": "figure"}
 VARIANT_TEXTS = {"intro": "intro"}
 DEFAULT_SOURCE = settings.LANGUAGE_CODE
 STATUSES = {choice.value for choice in Article.Status}
@@ -411,7 +415,7 @@ def _read_step(step, path, base):
     if any(figures.values()) and not any(checked["alt"].values()):
         raise ContentError(path, step.line, "a step with a figure needs alt text")
     checked["figure"] = figures
-    checked["translated_from"] = _read_translated_from(step, path, STEP_TEXTS)
+    checked["translated_from"] = _read_translated_from(step, path, STEP_SOURCES)
     return checked
 
 
@@ -659,7 +663,7 @@ def _article_matches(article, data, base):
             for key, field_name in STEP_TEXTS.items():
                 if _translated(step, field_name) != wanted_step[key]:
                     return False
-            if _outdated_sources(step, source, STEP_TEXTS) != wanted_step["translated_from"]:
+            if _outdated_sources(step, source, STEP_SOURCES) != wanted_step["translated_from"]:
                 return False
             for code in LANGUAGE_CODES:
                 stored = getattr(step, f"figure_{code}").name or ""
@@ -697,7 +701,7 @@ def _write_article(article, data, base):
                 relative = step_data["figure"][code]
                 setattr(step, f"figure_{code}", _store_figure(base, relative) if relative else "")
             step.save()
-            _apply_translated_from(step, step_data["translated_from"], STEP_TEXTS)
+            _apply_translated_from(step, step_data["translated_from"], STEP_SOURCES)
 
 
 @dataclass
@@ -900,7 +904,7 @@ def _step_entry(step, figures, source):
         figure=figures.references(step),
         caption=_texts_out(step, "figure_caption"),
         alt=_texts_out(step, "figure_alt"),
-        translated_from=_translated_from_out(step, source, STEP_TEXTS),
+        translated_from=_translated_from_out(step, source, STEP_SOURCES),
     )
 
 

@@ -27,7 +27,7 @@ class TranslationTracked(models.Model):
     source text, so "out of date" is decided by content, never by timestamps.
     """
 
-    # The translated texts tracked, per model (figures are not: they fall back).
+    # The translated fields tracked, per model (see translation_status.py).
     TRACKED_TEXTS = ()
 
     translated_from = models.JSONField(
@@ -379,7 +379,7 @@ class Variant(TranslationTracked):
 
 
 class Step(TranslationTracked):
-    TRACKED_TEXTS = ("body", "figure_caption", "figure_alt")
+    TRACKED_TEXTS = ("body", "figure", "figure_caption", "figure_alt")
 
     variant = models.ForeignKey(
         Variant, on_delete=models.CASCADE, related_name="steps", verbose_name=_("variant")

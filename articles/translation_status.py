@@ -32,9 +32,16 @@ STATUS_LABELS = {
 }
 
 
+# Tracked like texts, by the stored file's name, but never missing: a step without its own
+# Japanese figure shows the English one. A Japanese figure is out of date when the English
+# figure it was made beside has been replaced.
+FALLS_BACK = frozenset({"figure"})
+
+
 def normalise(text):
     # Browsers send textarea line breaks as CRLF, and space at either end is invisible to
-    # readers: neither makes a translation out of date.
+    # readers: neither makes a translation out of date. A figure is known by its file name.
+    text = getattr(text, "name", text)
     return (text or "").replace("\r\n", "\n").strip()
 
 
@@ -93,6 +100,8 @@ def fields_to_check(obj):
 def field_status(obj, field, language, source):
     """Return COMPLETE, MISSING or OUTDATED for one field, or None if nothing is written."""
     text = _text(obj, field, language)
+    if not text and field in FALLS_BACK:
+        return None
     if not text:
         written_elsewhere = any(_text(obj, field, code) for code in LANGUAGE_CODES)
         return MISSING if written_elsewhere else None

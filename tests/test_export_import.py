@@ -487,6 +487,30 @@ def test_out_of_date_translations_and_the_source_language_round_trip(
     assert "written_in: ja" in other
 
 
+def test_an_out_of_date_japanese_figure_round_trips(make_article, tmp_path, settings):
+    from articles import translation_status
+
+    article = make_article(slug="figures", steps={None: [("Open the menu.", "メニュー。")]})
+    step = Step.objects.get(variant__article=article)
+    step.figure_en = store("figures/menu.png", png("red"))
+    step.figure_ja = store("figures/menu-ja.png", png("blue"))
+    step.figure_alt_en, step.figure_alt_ja = "The menu", "メニュー"
+    step.save()
+    step.figure_en = store("figures/menu-new.png", png("green"))
+    step.save()  # the English figure is replaced: the Japanese one is out of date
+    translation_status.refresh([article.pk])
+    article.refresh_from_db()
+    assert article.translation_state["ja"]["outdated"] == 1
+
+    first, second = round_trip(tmp_path, settings)
+    assert tree(first) == tree(second)
+    assert "figure: figures/menu.png" in next((first / "articles").iterdir()).read_text()
+    imported = Article.objects.get(number=article.number)
+    translation_status.refresh([imported.pk])
+    imported.refresh_from_db()
+    assert imported.translation_state["ja"] == {"missing": 0, "outdated": 1}
+
+
 def test_an_imported_figure_follows_the_upload_rules(demo, tmp_path):
     call_command("export_articles", str(tmp_path / "set"), verbosity=0)
     figure = next((tmp_path / "set" / "figures").glob("*.png"))

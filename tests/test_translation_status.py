@@ -122,3 +122,43 @@ def test_japanese_interface_of_the_status(staff_client, article):
     staff_client.cookies["django_language"] = "ja"
     html = staff_client.get(LIST, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert "要更新 (1)" in html
+
+
+def give_figures(step, english, japanese=None):
+    from django.core.files.base import ContentFile
+
+    step.figure_en.save(english, ContentFile(b"png"), save=False)
+    if japanese:
+        step.figure_ja.save(japanese, ContentFile(b"png"), save=False)
+    step.figure_alt_en, step.figure_alt_ja = "The menu", "メニュー"
+    step.save()
+
+
+def test_a_replaced_english_figure_flags_the_japanese_figure_made_beside_it(
+    staff_client, client, article
+):
+    own = Step.objects.get(body_en="Open the menu.")
+    shared = Step.objects.get(body_en="Click Save.")
+    give_figures(own, "menu-en.png", "menu-ja.png")
+    give_figures(shared, "save.png")  # no Japanese figure: readers get the English one
+    article.refresh_from_db()
+    assert article.translation_state["ja"] == {"missing": 0, "outdated": 0}
+
+    for step, name in ((own, "menu-en-2.png"), (shared, "save-2.png")):
+        give_figures(step, name)  # the English figure only is replaced
+    article.refresh_from_db()
+    assert article.translation_state["ja"] == {"missing": 0, "outdated": 1}
+
+    url = f"/admin/articles/article/{article.pk}/change/"
+    page = staff_client.get(url).content.decode()
+    assert page.count("kb-status--outdated") == 1
+    assert "menu-en" in page and "<ins>" in page
+    ja = client.get(f"/ja/articles/{article.number}/two-tabs/").content.decode()
+    assert "notice--outdated" in ja
+
+    data = admin_form(staff_client, url)
+    data["mark_translated"] = [f"step:{own.pk}:figure:ja"]
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, form_errors(response)
+    article.refresh_from_db()
+    assert article.translation_state["ja"] == {"missing": 0, "outdated": 0}
