@@ -189,7 +189,9 @@ class ArticleAdminForm(forms.ModelForm):
                         item.place,
                         item.field_label,
                         names[item.language],
-                        gettext("Source text changed:"),
+                        gettext("Source figure replaced:")
+                        if item.field in translation_status.FALLS_BACK
+                        else gettext("Source text changed:"),
                         item.diff_html,
                     ),
                 )

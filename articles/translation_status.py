@@ -160,6 +160,7 @@ class OutdatedText:
     """One translated text whose source changed since it was translated."""
 
     key: str  # "<model>:<pk>:<field>:<language>", the form's checkbox value
+    field: str
     place: str
     field_label: str
     language: str
@@ -187,6 +188,7 @@ def outdated_texts(article):
                 found.append(
                     OutdatedText(
                         key=f"{obj._meta.model_name}:{obj.pk}:{field}:{code}",
+                        field=field,
                         place=_place(obj, variant, position),
                         field_label=capfirst(obj._meta.get_field(field).verbose_name),
                         language=code,

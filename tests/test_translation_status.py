@@ -152,7 +152,7 @@ def test_a_replaced_english_figure_flags_the_japanese_figure_made_beside_it(
     url = f"/admin/articles/article/{article.pk}/change/"
     page = staff_client.get(url).content.decode()
     assert page.count("kb-status--outdated") == 1
-    assert "menu-en" in page and "<ins>" in page
+    assert "Source figure replaced:" in page and "menu-en" in page and "<ins>" in page
     ja = client.get(f"/ja/articles/{article.number}/two-tabs/").content.decode()
     assert "notice--outdated" in ja
 
