@@ -190,7 +190,7 @@ class ArticleAdminForm(forms.ModelForm):
                         item.field_label,
                         names[item.language],
                         gettext("Source figure replaced:")
-                        if item.field in translation_status.FALLS_BACK
+                        if item.field == "figure"
                         else gettext("Source text changed:"),
                         item.diff_html,
                     ),

@@ -114,10 +114,6 @@ class Platform(models.Model):
         return self.name
 
 
-def _translated_columns(field):
-    return (field, *(f"{field}_{code}" for code, _name in settings.LANGUAGES))
-
-
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Return the articles readers may see: the one definition of "public"."""
@@ -138,7 +134,7 @@ class ArticleQuerySet(models.QuerySet):
         linked = (
             Article.objects.published()
             .order_by("number")
-            .only("number", "slug", "status", *_translated_columns("title"))
+            .only("number", "slug", *(f"title_{code}" for code, _name in settings.LANGUAGES))
         )
         return self.select_related("category").prefetch_related(
             Prefetch("variants", queryset=variants, to_attr="ordered_variants"),
