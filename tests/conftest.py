@@ -5,10 +5,12 @@ import itertools
 
 import pytest
 import reversion
+from django.conf import settings as django_settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.servers.basehttp import ThreadedWSGIServer
+from django.utils import translation
 
 from articles import search
 from articles.models import Article, Category, Platform, Step, Variant
@@ -24,6 +26,19 @@ ThreadedWSGIServer.request_queue_size = 128
 def _media_in_tmp(settings, tmp_path):
     """Give each test its own media folder so figures never leak between tests."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Start each test in the default language.
+
+    The test client runs requests in the test's own thread, and LocaleMiddleware leaves
+    the language of the last request active: a test would otherwise build its URLs in
+    whatever language the test before it last asked for.
+    """
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
