@@ -15,14 +15,18 @@ Around that screen:
 - no lost edits: the form carries the article's version and a stale save is refused.
 """
 
+import contextlib
+
+import reversion
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.forms import Textarea
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -30,14 +34,21 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
-from nested_admin import NestedModelAdminMixin, NestedStackedInlineMixin
-from reversion import set_comment
+from nested_admin import NestedInlineFormSet, NestedModelAdminMixin, NestedStackedInlineMixin
 from reversion.admin import VersionAdmin
 
-from . import markdown, revisions, translation_status
+from . import editing, markdown, revisions, translation_status
 from .models import Article, Category, Feedback, FeedbackComment, Platform, Step, Variant
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+def _number(value):
+    """Return a row id taken from a URL, or answer 404 (never a 500) for anything else."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
 
 
 class SideBySideMedia:
@@ -141,8 +152,28 @@ class StepInline(TranslatedInline):
         return super().get_queryset(request).select_related("variant__article")
 
 
+class VariantFormSet(NestedInlineFormSet):
+    """The article's variants; its validation runs the write path's checks for the page."""
+
+    def clean(self):
+        super().clean()
+        form = getattr(self.instance, "_admin_form", None)
+        if form is None or form.errors:
+            return
+        try:
+            editing.review_admin_save(form, self, form.rights, form.shown_version)
+        except editing.Refused as refusal:
+            if refusal.message not in form.non_field_errors():
+                form.add_error(None, ValidationError(refusal.message, code="refused"))
+            raise ValidationError(
+                gettext("Nothing was saved: see the message at the top of the page."),
+                code="refused",
+            ) from None
+
+
 class VariantInline(TranslatedInline):
     model = Variant
+    formset = VariantFormSet
     inlines = (StepInline,)
     structure_fields = ("order", "platform")
     fields = ("platform", "order", "translation", *side_by_side("intro"))
@@ -167,14 +198,18 @@ class ArticleAdminForm(forms.ModelForm):
 
     # The model and fields come from ArticleAdmin (modelform_factory).
 
-    # Set by ArticleAdmin.get_form: the version this form shows, when it is not the
-    # instance's (a revision being restored is shown as of the database's next version).
-    expected_version = None
+    # Set by ArticleAdmin.get_form: who saves; for a restore, the version the article had
+    # before the stored revision was written over it, and (when saving) the article then.
+    rights = None
+    shown_version = None
+    restoring = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The variant formset, built on this same instance, reads the whole page from here.
+        self.instance._admin_form = self
         if self.instance.pk:
-            self.fields["loaded_version"].initial = self.expected_version or self.instance.version
+            self.fields["loaded_version"].initial = self.shown_version or self.instance.version
         if self.instance.pk:
             self.outdated = translation_status.outdated_texts(
                 Article.objects.for_detail().get(pk=self.instance.pk)
@@ -197,53 +232,6 @@ class ArticleAdminForm(forms.ModelForm):
                 )
                 for item in self.outdated
             ]
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.instance.pk:
-            return cleaned
-        loaded = cleaned.get("loaded_version")
-        # Inside the admin's transaction (SQLite: BEGIN IMMEDIATE, so no other write can
-        # slip in between this check and the save; PostgreSQL: the row is locked).
-        current = (
-            Article.objects.select_for_update()
-            .filter(pk=self.instance.pk)
-            .values_list("version", flat=True)
-            .first()
-        )
-        if loaded is not None and current is not None and loaded != current:
-            self._refuse_stale_save(loaded, current)
-        return cleaned
-
-    def _refuse_stale_save(self, loaded, current):
-        changes, revision = revisions.changes_since(self.instance, loaded)
-        # The next save of this form is accepted: the editor has now seen the other
-        # change and merges it into what they typed, which the form still shows.
-        self.data = self.data.copy()
-        self.data[self.add_prefix("loaded_version")] = current
-        listing = (
-            format_html(
-                '<dl class="kb-conflict">{}</dl>',
-                format_html_join(
-                    "", "<dt>{}</dt><dd>{}</dd>", ((c.label, c.html) for c in changes)
-                ),
-            )
-            if changes
-            else ""
-        )
-        raise forms.ValidationError(
-            format_html(
-                "<p>{}</p>{}",
-                gettext(
-                    "Someone else saved this article while you were editing it (%(who)s). "
-                    "Nothing was saved: your text is still in the form below. Their changes "
-                    "are shown here; merge them into your text, then save again."
-                )
-                % {"who": revisions.describe_revision(revision) or "?"},
-                listing,
-            ),
-            code="stale",
-        )
 
 
 class TranslationListFilter(admin.SimpleListFilter):
@@ -353,34 +341,66 @@ class ArticleAdmin(NestedModelAdminMixin, VersionAdmin, TranslationAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        expected = getattr(request, "kb_expected_version", None)
-        if expected is not None:
-            form = type(form.__name__, (form,), {"expected_version": expected})
-        return form
+        attributes = {
+            "rights": editing.Rights.of(request.user),
+            "restoring": getattr(request, "kb_before_restore", None),
+            "shown_version": getattr(request, "kb_version_before_restore", None),
+        }
+        return type(form.__name__, (form,), attributes)
 
-    def _restoring(self, request, object_id):
-        """Before a revision is shown or restored: the version the article will have.
+    def get_object(self, request, object_id, from_field=None):
+        # A save locks the article's row before anything is read for the form: what the
+        # forms compare with is what is stored, until the save commits.
+        if request.method == "POST" and transaction.get_connection().in_atomic_block:
+            with contextlib.suppress(ValueError, TypeError):
+                editing.lock(int(object_id))
+        return super().get_object(request, object_id, from_field)
 
-        Restoring first writes the stored revision (its old version number goes up from
-        the current one); the form must carry that number or it would be refused as stale.
+    def _restore(self, request, article_id, view):
+        """Run reversion's restore or recover view through the write path's rules.
+
+        A POST writes a stored revision over the article: the article as it was before
+        is kept, so that what the user's role may not change is put back afterwards.
         """
-        current = Article.objects.filter(pk=object_id).values_list("version", flat=True).first()
-        if current is not None:
-            request.kb_expected_version = current + 1
+        if article_id is not None:
+            request.kb_version_before_restore = (
+                Article.objects.filter(pk=article_id).values_list("version", flat=True).first()
+            )
+        if request.method != "POST":
+            return view()
+        with transaction.atomic():
+            before = None
+            if article_id is not None:
+                editing.lock(article_id)
+                before = editing.load_graph(article_id)
+            request.kb_before_restore = before
+            request.kb_restoring = True
+            return view()
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        self._restoring(request, object_id)
-        return super().revision_view(request, object_id, version_id, extra_context)
+        article_id, _version_id = _number(object_id), _number(version_id)
+        return self._restore(
+            request,
+            article_id,
+            lambda: super(ArticleAdmin, self).revision_view(
+                request, object_id, version_id, extra_context
+            ),
+        )
 
     def recover_view(self, request, version_id, extra_context=None):
-        version = get_object_or_404(revisions.Version, pk=version_id)
-        stored = version.field_dict.get("version") or 0
-        request.kb_expected_version = stored + 1
-        return super().recover_view(request, version_id, extra_context)
+        _number(version_id)
+        return self._restore(
+            request,
+            None,
+            lambda: super(ArticleAdmin, self).recover_view(request, version_id, extra_context),
+        )
 
     def save_model(self, request, obj, form, change):
         if not change and not request.user.has_perm("articles.publish_article"):
             obj.status = Article.Status.DRAFT
+        if change:
+            before = getattr(request, "kb_before_restore", None)
+            editing.raise_version(obj, floor=before.article.version if before else None)
         super().save_model(request, obj, form, change)
 
     # Publishing: a permission of its own, so Editors can write but not publish.
@@ -389,13 +409,14 @@ class ArticleAdmin(NestedModelAdminMixin, VersionAdmin, TranslationAdmin):
         return request.user.has_perm("articles.publish_article")
 
     def _set_status(self, request, queryset, status, message):
-        count = 0
-        for article in queryset:
-            if article.status != status:
-                article.status = status
-                article.save()
-                count += 1
-        set_comment(message)
+        try:
+            count = editing.set_status(
+                request.user, list(queryset.values_list("pk", flat=True)), status
+            )
+        except editing.Refused as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return
+        reversion.set_comment(message)
         self.message_user(request, f"{message} ({count})", messages.SUCCESS)
 
     @admin.action(description=_("Publish selected articles"), permissions=["publish"])
@@ -447,7 +468,7 @@ class ArticleAdmin(NestedModelAdminMixin, VersionAdmin, TranslationAdmin):
         return [compare, *urls]
 
     def compare_view(self, request, object_id):
-        article = get_object_or_404(Article, pk=object_id)
+        article = get_object_or_404(Article, pk=_number(object_id))
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         versions = list(revisions.article_versions(article.pk)[:200])
@@ -511,6 +532,10 @@ class ArticleAdmin(NestedModelAdminMixin, VersionAdmin, TranslationAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if getattr(request, "kb_restoring", False):
+            editing.keep_within_rights(
+                form.rights, getattr(request, "kb_before_restore", None), form.instance.pk
+            )
         checked = form.cleaned_data.get("mark_translated")
         if checked:
             translation_status.mark_current(

@@ -29,7 +29,7 @@ from django.core.validators import validate_slug
 from django.db import transaction
 from django.db.models import Prefetch
 
-from . import translation_status
+from . import editing, translation_status
 from .models import Article, Category, Platform, Step, Variant
 from .uploads import FIGURE_EXTENSIONS, validate_figure
 
@@ -748,14 +748,20 @@ def import_content(content, progress=None):
         with transaction.atomic(), reversion.create_revision():
             reversion.set_comment(f"Imported from {article_file.path.name}")
             article = (
-                Article.objects.filter(number=data["number"]).select_related("category").first()
+                Article.objects.select_for_update()
+                .filter(number=data["number"])
+                .select_related("category")
+                .first()
             )
             if article is not None and _article_matches(article, data, content.base):
                 result.unchanged += 1
                 state = "unchanged"
             else:
                 created = article is None
-                article = article or Article(number=data["number"])
+                if created:
+                    article = Article(number=data["number"])
+                else:
+                    editing.raise_version(article)
                 _write_article(article, data, content.base)
                 if created:
                     result.created += 1
@@ -779,7 +785,10 @@ def import_content(content, progress=None):
                     # Its own revision, so the history shows the article with its links.
                     with reversion.create_revision():
                         reversion.set_comment(f"Imported links from {article_file.path.name}")
+                        editing.lock(article.pk)
                         manager.set(wanted)
+                        editing.raise_version(article)
+                        reversion.add_to_revision(article)
     return result
 
 

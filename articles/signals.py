@@ -1,15 +1,15 @@
 """Keep derived state in step with the content, once per article per transaction.
 
 After a change commits: the translation state of the touched articles is recomputed, cached
-pages are forgotten and the search index is updated. Before any article is written, its
-version number goes up (the admin's guard against overwriting someone else's edit).
+pages are forgotten and the search index is updated. Derived caches only: the rules of a
+write (version, permissions, ownership, merge) live in editing.py.
 """
 
 import contextlib
 import threading
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from . import page_cache, search, translation_status
@@ -45,22 +45,6 @@ def _flush():
     page_cache.invalidate()
     if ids:
         search.index_articles(ids)
-
-
-@receiver(pre_save, sender=Article)
-def _next_version(sender, instance, raw=False, **kwargs):
-    """Number every write of an article, whoever makes it.
-
-    Read from the database, not the instance: a revision being restored (a raw save)
-    carries the old number, and counting on from it would let a stale form through.
-    """
-    if instance.pk is None:
-        return
-    stored = Article.objects.filter(pk=instance.pk).values_list("version", flat=True).first()
-    if stored is not None:
-        instance.version = stored + 1
-    elif raw:
-        instance.version = (instance.version or 0) + 1
 
 
 def _deleted_with_parent(instance, kwargs):

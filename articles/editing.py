@@ -1,0 +1,601 @@
+"""The one write path: every change to an article goes through this module.
+
+The doors are the admin's change form (ArticleAdmin and its nested inline formsets), its
+list actions, restore and recover in the history, and the importer (which the demo loader
+calls). Whatever the door, a write runs in one transaction with the article's row locked
+(PostgreSQL: ``SELECT … FOR UPDATE``; SQLite: the connection's ``BEGIN IMMEDIATE``), and
+checks, in this order:
+
+1. **ownership** — every posted variant or step id is one of this article's rows (and a
+   step one of its own variant's); anything else refuses the whole save;
+2. **permissions** — ``Rights``: what the user's role may change. The form shows a role
+   only what it may change; restore and recover write a stored revision, so what falls
+   outside the role's rights is put back as it was (a restore by someone who may not
+   publish never changes the status; a translator's restore changes translations only);
+3. **no lost edits** — a form carries the version it was loaded at. A save from an older
+   version is merged field by field against what the editor loaded (the revision of that
+   version): fields the editor did not change keep what is stored now; a field both
+   changed differently is a conflict, shown with both texts, and nothing is saved until
+   the editor has chosen. Saving the refused form again unchanged is refused again;
+4. **the version** — raised with ``F()`` under the lock, by every door, list actions too;
+5. the revision — django-reversion records the article with its variants and steps;
+6. after commit — signals.py updates translation state, search index and page cache once
+   per commit for every article touched (derived caches only, no rules there).
+"""
+
+from dataclasses import dataclass, field
+
+from django import forms
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.fields.files import FieldFile
+from django.db.models.functions import Greatest
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from modeltranslation.translator import translator
+
+from . import revisions
+from .models import Article, Step, Variant
+
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
+
+# Written by the system, never by an editor: outside every rule below.
+DERIVED = frozenset(
+    {"id", "version", "translated_from", "translation_state", "created_at", "updated_at"}
+)
+RESOLVE_PREFIX = "kb_resolve_"
+SEEN_VERSION = "kb_seen_version"
+
+
+class Refused(Exception):
+    """A write that must not happen; ``message`` says why, for the editor."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+# --- Locking and the version ---------------------------------------------------------------
+
+
+def lock(article_id):
+    """Lock the article's row for the rest of the transaction; return its version (or None)."""
+    return (
+        Article.objects.select_for_update()
+        .filter(pk=article_id)
+        .values_list("version", flat=True)
+        .first()
+    )
+
+
+def raise_version(article, floor=None):
+    """Raise the stored version by one, atomically, and set it on ``article``.
+
+    ``floor``: a restore has just written an old revision's number into the row; the new
+    version must still come after the one before the restore.
+    """
+    current = F("version") if floor is None else Greatest(F("version"), Value(floor))
+    Article.objects.filter(pk=article.pk).update(version=current + 1)
+    article.version = Article.objects.filter(pk=article.pk).values_list("version", flat=True).get()
+    return article.version
+
+
+# --- Rights ----------------------------------------------------------------------------------
+
+
+def _translated_columns(model):
+    """Return ``{column: (field, language)}`` for the model's translated columns."""
+    options = translator.get_options_for_model(model)
+    return {
+        column.name: (name, column.language)
+        for name, columns in options.all_fields.items()
+        for column in columns
+    }
+
+
+TRANSLATED = {model: _translated_columns(model) for model in (Article, Variant, Step)}
+
+
+@dataclass(frozen=True)
+class Rights:
+    """What one user may change in an article (the groups of migration 0005)."""
+
+    publish: bool
+    edit_source: bool
+    translate: bool
+
+    @classmethod
+    def of(cls, user):
+        return cls(
+            publish=user.has_perm("articles.publish_article"),
+            edit_source=user.has_perm("articles.edit_source"),
+            translate=user.has_perm("articles.change_article"),
+        )
+
+    def may_change(self, model, name, source_language):
+        """Return whether this user may change column ``name`` of a ``model`` row."""
+        if name in DERIVED:
+            return True
+        if model is Article and name == "status":
+            return self.publish
+        translated = TRANSLATED[model].get(name)
+        if translated and translated[1] != source_language:
+            return self.translate
+        return self.edit_source
+
+
+# --- Restore and recover ---------------------------------------------------------------------
+
+
+@dataclass
+class Graph:
+    """An article with its links, variants and steps, as model instances."""
+
+    article: Article
+    links: dict
+    variants: dict = field(default_factory=dict)
+    steps: dict = field(default_factory=dict)
+
+
+def load_graph(article_id):
+    """Return the article's ``Graph`` as stored now (None if it does not exist)."""
+    article = Article.objects.filter(pk=article_id).first()
+    if article is None:
+        return None
+    links = {
+        name: set(getattr(article, name).values_list("pk", flat=True))
+        for name in ("prerequisites", "related")
+    }
+    variants = {v.pk: v for v in Variant.objects.filter(article=article)}
+    steps = {s.pk: s for s in Step.objects.filter(variant__article=article)}
+    return Graph(article=article, links=links, variants=variants, steps=steps)
+
+
+def _value(obj, attname):
+    value = getattr(obj, attname)
+    return value.name or "" if isinstance(value, FieldFile) else value
+
+
+def _put_back(obj, old, rights, source_language):
+    """Give ``obj`` back the values of ``old`` that ``rights`` may not change; save if any."""
+    changed = False
+    for column in obj._meta.concrete_fields:
+        if rights.may_change(type(obj), column.name, source_language):
+            continue
+        if _value(obj, column.attname) != _value(old, column.attname):
+            setattr(obj, column.attname, getattr(old, column.attname))
+            changed = True
+    if changed:
+        obj.save()
+
+
+def keep_within_rights(rights, before, article_id):
+    """After a restore or recovery: put back what the user's role may not change.
+
+    ``before`` is the article's ``Graph`` before the restore (None for a recovery, which
+    brings back a deleted article: then only its status is at stake).
+    """
+    after = load_graph(article_id)
+    if after is None:
+        return
+    if before is None:
+        if not rights.publish and after.article.status != Article.Status.DRAFT:
+            after.article.status = Article.Status.DRAFT
+            after.article.save()
+        return
+    source = before.article.source_language
+    _put_back(after.article, before.article, rights, source)
+    if not rights.edit_source:
+        for name, pks in before.links.items():
+            if after.links[name] != pks:
+                getattr(after.article, name).set(pks)
+    for kind, model in (("variants", Variant), ("steps", Step)):
+        old_rows, new_rows = getattr(before, kind), getattr(after, kind)
+        for pk, row in new_rows.items():
+            if pk in old_rows:
+                _put_back(row, old_rows[pk], rights, source)
+        if rights.edit_source:
+            continue
+        # Rows are structure: a restore by a translator neither adds nor removes any.
+        model.objects.filter(pk__in=set(new_rows) - set(old_rows)).delete()
+        for pk in sorted(set(old_rows) - set(new_rows)):
+            old_rows[pk].save(force_insert=True)
+
+
+# --- List actions ----------------------------------------------------------------------------
+
+
+def set_status(user, article_ids, status):
+    """Set the status of these articles (a list action); return how many changed."""
+    if not Rights.of(user).publish:
+        raise Refused(gettext("You may not publish, unpublish or archive articles."))
+    count = 0
+    for article_id in article_ids:
+        with transaction.atomic():
+            if lock(article_id) is None:
+                continue
+            article = Article.objects.get(pk=article_id)
+            if article.status == status:
+                continue
+            article.status = status
+            raise_version(article)
+            article.save()
+            count += 1
+    return count
+
+
+# --- The admin form --------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One form of the admin page: the article, a variant or a step."""
+
+    kind: str  # "article", "variant", "step"
+    form: forms.BaseForm
+    label: str
+    posted_pk: int | None
+
+
+@dataclass
+class Conflict:
+    key: str
+    label: str
+    mine: str
+    theirs: str
+
+
+def _posted_pk(form):
+    """Return the row id a form posted (None for a new row); refuse a malformed one."""
+    raw = form.data.get(form.add_prefix("id"), "")
+    if raw in ("", None):
+        return None
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise Refused(gettext("A row of this form does not belong to this article.")) from None
+
+
+def _deleted(form):
+    return bool(getattr(form, "cleaned_data", {}).get("DELETE"))
+
+
+def _has_content(form):
+    return form.has_changed() and not _deleted(form)
+
+
+def _variant_label(form):
+    platform = form.cleaned_data.get("platform") if hasattr(form, "cleaned_data") else None
+    return str(platform.name) if platform else gettext("Shared steps")
+
+
+def _rows(article_form, variant_formset):
+    """Yield the ``Row`` of every form on the page, the article's first, in reading order."""
+    yield Row("article", article_form, "", article_form.instance.pk)
+    for variant_form in variant_formset.forms:
+        place = _variant_label(variant_form)
+        yield Row("variant", variant_form, place, _posted_pk(variant_form))
+        for step_formset in getattr(variant_form, "nested_formsets", []):
+            for position, step_form in enumerate(step_formset.forms, start=1):
+                label = gettext("%(place)s, step %(position)s") % {
+                    "place": place,
+                    "position": position,
+                }
+                yield Row("step", step_form, label, _posted_pk(step_form))
+
+
+def check_ownership(article, rows, known):
+    """Refuse unless every posted row id is one of this article's rows.
+
+    ``known`` maps ("variant"|"step", pk) to the parent's pk for every row this article
+    has now or had at the version the form was loaded from.
+    """
+    variant_of_form = {}
+    current_variant = None
+    for row in rows:
+        if row.kind == "article":
+            continue
+        if row.kind == "variant":
+            current_variant = row.posted_pk
+        if row.posted_pk is None:
+            continue
+        parent = known.get((row.kind, row.posted_pk))
+        expected = article.pk if row.kind == "variant" else current_variant
+        if parent is None or parent != expected:
+            raise Refused(
+                gettext(
+                    "Nothing was saved: the form sent a variant or step that does not belong "
+                    "to this article. Reload the page and try again."
+                )
+            )
+        variant_of_form[row.posted_pk] = expected
+    return variant_of_form
+
+
+def check_platforms(variant_formset, existing):
+    """Refuse two variants for one platform (a form error, not a database error)."""
+    seen = {}
+    posted = set()
+    for form in variant_formset.forms:
+        pk = _posted_pk(form)
+        if pk:
+            posted.add(pk)
+        if _deleted(form) or not hasattr(form, "cleaned_data"):
+            continue
+        platform = form.cleaned_data.get("platform")
+        if platform is None or (pk is None and not form.has_changed()):
+            continue
+        seen.setdefault(platform.pk, []).append(platform)
+    for variant in existing.values():
+        if variant.pk not in posted and variant.platform_id:
+            seen.setdefault(variant.platform_id, []).append(variant.platform)
+    twice = sorted(str(found[0].name) for found in seen.values() if len(found) > 1)
+    if twice:
+        raise Refused(
+            gettext(
+                "An article has one variant per platform: %(platforms)s appears more than "
+                "once. Choose another platform or remove the extra variant."
+            )
+            % {"platforms": ", ".join(twice)}
+        )
+
+
+def _normalise(model_field, value):
+    """Return a comparable form of a field value (form, instance or revision side)."""
+    if model_field.many_to_many:
+        return tuple(sorted(getattr(item, "pk", item) for item in (value or ())))
+    if model_field.is_relation:
+        return getattr(value, "pk", value)
+    if isinstance(value, FieldFile) or hasattr(value, "name"):
+        return getattr(value, "name", "") or ""
+    if value is None or value is False:
+        return ""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n")
+    return value
+
+
+def _as_text(model_field, value):
+    normalised = _normalise(model_field, value)
+    if isinstance(normalised, tuple):
+        return ", ".join(str(item) for item in normalised)
+    return str(normalised)
+
+
+def _form_fields(row):
+    """Yield (form field name, model field) for the model fields a form edits."""
+    model = row.form._meta.model
+    for name in row.form.fields:
+        if name in DERIVED or name in {"DELETE", "article", "variant"}:
+            continue
+        try:
+            yield name, model._meta.get_field(name)
+        except Exception:  # noqa: S112 - a form-only field (loaded_version, mark_translated)
+            continue
+
+
+def _keep_theirs(row, name, model_field):
+    """Make the save leave this field as it is stored now."""
+    theirs = row.form.initial.get(name)
+    if model_field.many_to_many:
+        row.form.cleaned_data[name] = theirs or []
+    elif model_field.is_relation:
+        setattr(row.form.instance, model_field.attname, getattr(theirs, "pk", theirs))
+    elif not isinstance(model_field, type(Step._meta.get_field("figure"))):
+        setattr(row.form.instance, model_field.attname, theirs)
+
+
+def merge(rows, base_rows, choices):
+    """Merge a form loaded at an older version into what is stored now; return conflicts.
+
+    ``base_rows`` maps (kind, pk) to the row's field values when the form was loaded
+    (None: that version is not in the history, so every difference is a conflict).
+    ``choices`` maps a conflict key to "mine" or "theirs", as the editor chose.
+    """
+    conflicts = []
+    for row in rows:
+        pk = row.form.instance.pk if row.kind == "article" else row.posted_pk
+        if pk is None or not hasattr(row.form, "cleaned_data"):
+            continue  # a new row is the editor's own
+        base = None if base_rows is None else base_rows.get((row.kind, pk))
+        for name, model_field in _form_fields(row):
+            mine = row.form.cleaned_data.get(name)
+            theirs = row.form.initial.get(name)
+            if isinstance(model_field, type(Step._meta.get_field("figure"))):
+                mine_changed = name in row.form.changed_data
+            elif base is None:
+                mine_changed = _normalise(model_field, mine) != _normalise(model_field, theirs)
+            else:
+                mine_changed = _normalise(model_field, mine) != _normalise(
+                    model_field, base.get(model_field.attname)
+                )
+            if not mine_changed:
+                _keep_theirs(row, name, model_field)
+                continue
+            theirs_changed = base is None or _normalise(model_field, theirs) != _normalise(
+                model_field, base.get(model_field.attname)
+            )
+            if not theirs_changed or _normalise(model_field, mine) == _normalise(
+                model_field, theirs
+            ):
+                continue
+            key = f"{row.kind}-{pk}-{name}"
+            choice = choices.get(key)
+            if choice == "theirs":
+                _keep_theirs(row, name, model_field)
+            elif choice != "mine":
+                conflicts.append(
+                    Conflict(
+                        key=key,
+                        label=_field_label(row, model_field),
+                        mine=_as_text(model_field, mine),
+                        theirs=_as_text(model_field, theirs),
+                    )
+                )
+    return conflicts
+
+
+def _field_label(row, model_field):
+    model = row.form._meta.model
+    translated = TRANSLATED[model].get(model_field.name)
+    if translated:
+        name, language = translated
+        label = f"{capfirst(model._meta.get_field(name).verbose_name)} ({LANGUAGE_NAMES[language]})"
+    else:
+        label = capfirst(str(model_field.verbose_name))
+    return f"{row.label} · {label}" if row.label else label
+
+
+def _base_rows(article, loaded_version):
+    """Return ``{(kind, pk): values}`` of the article at ``loaded_version`` (None if unknown)."""
+    for version in revisions.article_versions(article.pk)[:200]:
+        if version.field_dict.get("version") != loaded_version:
+            continue
+        state = revisions.revision_state(version.revision, article.pk)
+        if state is None:
+            return None
+        rows = {("article", article.pk): state.article}
+        for variant in state.variants:
+            rows[("variant", variant["id"])] = variant
+        for steps in state.steps.values():
+            for step in steps:
+                rows[("step", step["id"])] = step
+        return rows
+    return None
+
+
+def _conflict_error(conflicts, current_version, article):
+    latest = revisions.article_versions(article.pk).first()
+    who = revisions.describe_revision(latest.revision if latest else None) or "?"
+    rows = format_html_join(
+        "",
+        '<tr><th scope="row">{}</th>'
+        '<td><label><input type="radio" name="{}{}" value="mine"> {}</label>'
+        '<div class="kb-conflict__text">{}</div></td>'
+        '<td><label><input type="radio" name="{}{}" value="theirs"> {}</label>'
+        '<div class="kb-conflict__text">{}</div></td></tr>',
+        (
+            (
+                c.label,
+                RESOLVE_PREFIX,
+                c.key,
+                gettext("Keep your text"),
+                c.mine or "—",
+                RESOLVE_PREFIX,
+                c.key,
+                gettext("Keep their text"),
+                c.theirs or "—",
+            )
+            for c in conflicts
+        ),
+    )
+    return format_html(
+        "<p>{}</p>"
+        '<table class="kb-conflict"><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
+        '<th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>'
+        '<input type="hidden" name="{}" value="{}">',
+        gettext(
+            "Someone else saved this article while you were editing it (%(who)s) and changed "
+            "the same texts as you. Nothing was saved. Everything else you changed is kept "
+            "in the form; for each text below, choose which version to keep, then save again."
+        )
+        % {"who": who},
+        gettext("Text"),
+        gettext("Your text"),
+        gettext("Their text, saved now"),
+        rows,
+        SEEN_VERSION,
+        current_version,
+    )
+
+
+def review_admin_save(article_form, variant_formset, rights, restoring_version=None):
+    """Check an admin save before anything is written; refuse it with a form error.
+
+    Runs inside the admin's transaction, after the article row was locked (the admin's
+    ``get_object``). On success the forms' instances hold exactly what may be written:
+    the editor's changes merged into what is stored now.
+    """
+    article = article_form.instance
+    for step_formsets in (getattr(f, "nested_formsets", []) for f in variant_formset.forms):
+        for step_formset in step_formsets:
+            step_formset.is_valid()
+    rows = list(_rows(article_form, variant_formset))
+
+    existing_variants = (
+        {v.pk: v for v in Variant.objects.filter(article=article).select_related("platform")}
+        if article.pk
+        else {}
+    )
+    if not rights.edit_source:
+        for row in rows[1:]:
+            if _deleted(row.form) or (row.posted_pk is None and _has_content(row.form)):
+                raise Refused(
+                    gettext("Only editors add or remove variants and steps; nothing was saved.")
+                )
+
+    loaded = article_form.cleaned_data.get("loaded_version")
+    # A restore has written the stored revision's number into the row already.
+    current = restoring_version or article.version
+    stale = bool(article.pk) and loaded != current
+    base_rows = _base_rows(article, loaded) if stale and loaded is not None else None
+    # Every row the article has now, and every row it had when the form was loaded.
+    now = {("variant", pk): article.pk for pk in existing_variants}
+    if article.pk:
+        now.update(
+            (("step", pk), variant_id)
+            for pk, variant_id in Step.objects.filter(variant__article=article).values_list(
+                "pk", "variant_id"
+            )
+        )
+    known = dict(now)
+    for (kind, pk), values in (base_rows or {}).items():
+        if kind != "article":
+            known.setdefault(
+                (kind, pk), values["article_id" if kind == "variant" else "variant_id"]
+            )
+    check_ownership(article, rows, known)
+    check_platforms(variant_formset, existing_variants)
+
+    if not stale:
+        return
+    if restoring_version:
+        raise Refused(
+            gettext(
+                "Someone else saved this article after you opened this version. Nothing was "
+                "restored: open the version from the history again."
+            )
+        )
+    gone = _rows_deleted_since(rows, now)
+    if gone:
+        raise Refused(
+            gettext(
+                "Someone else removed %(what)s while you were editing. Nothing was saved: "
+                "reload the page to see the article as it is now."
+            )
+            % {"what": ", ".join(gone)}
+        )
+    data = article_form.data
+    choices = {}
+    if data.get(SEEN_VERSION) == str(current):
+        choices = {
+            key[len(RESOLVE_PREFIX) :]: data.get(key)
+            for key in data
+            if key.startswith(RESOLVE_PREFIX)
+        }
+    conflicts = merge(rows, base_rows, choices)
+    if conflicts:
+        raise Refused(_conflict_error(conflicts, current, article))
+
+
+def _rows_deleted_since(rows, known_now):
+    """Return labels of rows the form still shows that someone else deleted meanwhile."""
+    return [
+        row.label
+        for row in rows
+        if row.kind != "article"
+        and row.posted_pk is not None
+        and (row.kind, row.posted_pk) not in known_now
+    ]
