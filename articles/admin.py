@@ -112,6 +112,103 @@ def translation_badges(obj, source):
     return format_html_join(" ", '<span class="kb-status kb-status--{}">{}: {}</span>', found)
 
 
+class ArticleRowField(forms.ModelChoiceField):
+    """The hidden id of an inline row: one of the article's rows, found without a query.
+
+    Django's inline formsets accept the id of any row of the model here, and
+    django-nested-admin then loads it with a query per form; the write path refuses
+    another article's row (editing.check_ownership), and this field never finds one.
+    """
+
+    def __init__(self, rows, **kwargs):
+        super().__init__(queryset=None, **kwargs)
+        self.rows = rows
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.rows()[int(value)]
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
+class ArticleRowsFormSet(NestedInlineFormSet):
+    """Inline rows looked up among the article's own rows, loaded once per request.
+
+    ``rows`` (set by the inline's ``get_formset``) returns ``{pk: row}`` of every row of
+    this model in the article: one query for all variants, one for all steps, instead of
+    several per row. A step dragged to another variant of the same article is found too.
+    """
+
+    rows = None
+
+    def _existing_object(self, pk):
+        if not self.is_bound:
+            return super()._existing_object(pk)
+        try:
+            return self.rows().get(int(pk))
+        except (TypeError, ValueError):
+            return None
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if self.is_bound:
+            pk_field = form.fields[self._pk_field.name]
+            form.fields[self._pk_field.name] = ArticleRowField(
+                self.rows, required=False, widget=pk_field.widget, initial=pk_field.initial
+            )
+
+    def save_existing_objects(self, initial_forms=None, commit=True):
+        # django-nested-admin's version loads every row twice more, changed or not.
+        saved = []
+        for form in initial_forms or ():
+            obj = form.instance
+            if obj.pk is None:
+                continue
+            if self._should_delete_form(form):
+                self.deleted_objects.append(obj)
+                self.delete_existing(obj, commit=commit)
+                continue
+            moved = getattr(obj, self.fk.attname) != obj.loaded_parent
+            if form.has_changed() or moved:
+                self.changed_objects.append((obj, form.changed_data))
+                saved.append(self.save_existing(form, obj, commit=commit))
+                if not commit:
+                    self.saved_forms.append(form)
+        return saved
+
+
+def _platforms(request):
+    if not hasattr(request, "_kb_platforms"):
+        request._kb_platforms = Platform.objects.in_bulk()
+    return request._kb_platforms
+
+
+def _article_rows(request, model, article_id):
+    """Return ``{pk: row}`` for the ``model`` rows of one article, loaded once per request."""
+    cache = request.__dict__.setdefault("_kb_article_rows", {})
+    key = (model, article_id)
+    if key not in cache:
+        if article_id is None:
+            rows = model.objects.none()
+        elif model is Variant:
+            rows = Variant.objects.filter(article_id=article_id).select_related(
+                "article", "platform"
+            )
+        else:
+            rows = Step.objects.filter(variant__article_id=article_id).select_related(
+                "variant__article"
+            )
+        cache[key] = {row.pk: row for row in rows}
+        parent = "article_id" if model is Variant else "variant_id"
+        for row in cache[key].values():
+            row.loaded_parent = getattr(row, parent)
+    return cache[key]
+
+
 class TranslatedInline(NestedStackedInlineMixin, TranslationStackedInline):
     """An inline whose structure only source editors change; translators fill in text."""
 
@@ -124,7 +221,21 @@ class TranslatedInline(NestedStackedInlineMixin, TranslationStackedInline):
         # Inline instances are made per request: a translator gets no drag handles.
         if not edits_source(request):
             self.sortable_field_name = ""
-        return super().get_formset(request, obj, **kwargs)
+        formset = super().get_formset(request, obj, **kwargs)
+        if request.method != "POST":
+            return formset
+        article_id = obj.pk if isinstance(obj, Article) else getattr(obj, "article_id", None)
+        model = self.model
+        return type(
+            formset.__name__,
+            (formset,),
+            {
+                "rows": staticmethod(lambda: _article_rows(request, model, article_id)),
+                "article_rows": staticmethod(
+                    lambda other: _article_rows(request, other, article_id)
+                ),
+            },
+        )
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ("translation",)
@@ -141,6 +252,7 @@ class TranslatedInline(NestedStackedInlineMixin, TranslationStackedInline):
 
 class StepInline(TranslatedInline):
     model = Step
+    formset = ArticleRowsFormSet
     fields = (
         "order",
         "translation",
@@ -152,7 +264,7 @@ class StepInline(TranslatedInline):
         return super().get_queryset(request).select_related("variant__article")
 
 
-class VariantFormSet(NestedInlineFormSet):
+class VariantFormSet(ArticleRowsFormSet):
     """The article's variants; its validation runs the write path's checks for the page."""
 
     def clean(self):
@@ -161,7 +273,8 @@ class VariantFormSet(NestedInlineFormSet):
         if form is None or form.errors:
             return
         try:
-            editing.review_admin_save(form, self, form.rights, form.shown_version)
+            stored = (self.rows(), self.article_rows(Step))
+            editing.review_admin_save(form, self, form.rights, stored, form.shown_version)
         except editing.Refused as refusal:
             if refusal.message not in form.non_field_errors():
                 form.add_error(None, ValidationError(refusal.message, code="refused"))
@@ -171,9 +284,34 @@ class VariantFormSet(NestedInlineFormSet):
             ) from None
 
 
+class PlatformChoiceField(forms.ModelChoiceField):
+    """A variant's platform, looked up among the platforms loaded once per request."""
+
+    def __init__(self, *args, platforms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.platforms = platforms
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.platforms()[int(value)]
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
 class VariantInline(TranslatedInline):
     model = Variant
     formset = VariantFormSet
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "platform":
+            kwargs["form_class"] = PlatformChoiceField
+            kwargs["platforms"] = lambda: _platforms(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     inlines = (StepInline,)
     structure_fields = ("order", "platform")
     fields = ("platform", "order", "translation", *side_by_side("intro"))
@@ -211,27 +349,32 @@ class ArticleAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.shown_version or self.instance.version
         if self.instance.pk:
-            self.outdated = translation_status.outdated_texts(
-                Article.objects.for_detail().get(pk=self.instance.pk)
+            # Loaded only when the page shows the list or a box was ticked: a save that
+            # checks nothing does not read the whole article again for it.
+            self.fields["mark_translated"].choices = self._outdated_choices
+
+    def _outdated_choices(self):
+        names = dict(settings.LANGUAGES)
+        outdated = translation_status.outdated_texts(
+            Article.objects.for_detail().get(pk=self.instance.pk)
+        )
+        return [
+            (
+                item.key,
+                format_html(
+                    '<span class="kb-review__where">{} · {} ({})</span> '
+                    '<span class="kb-review__changed">{}</span> {}',
+                    item.place,
+                    item.field_label,
+                    names[item.language],
+                    gettext("Source figure replaced:")
+                    if item.field == "figure"
+                    else gettext("Source text changed:"),
+                    item.diff_html,
+                ),
             )
-            names = dict(settings.LANGUAGES)
-            self.fields["mark_translated"].choices = [
-                (
-                    item.key,
-                    format_html(
-                        '<span class="kb-review__where">{} · {} ({})</span> '
-                        '<span class="kb-review__changed">{}</span> {}',
-                        item.place,
-                        item.field_label,
-                        names[item.language],
-                        gettext("Source figure replaced:")
-                        if item.field == "figure"
-                        else gettext("Source text changed:"),
-                        item.diff_html,
-                    ),
-                )
-                for item in self.outdated
-            ]
+            for item in outdated
+        ]
 
 
 class TranslationListFilter(admin.SimpleListFilter):
@@ -541,14 +684,23 @@ class ArticleAdmin(NestedModelAdminMixin, VersionAdmin, TranslationAdmin):
             translation_status.mark_current(
                 Article.objects.for_detail().get(pk=form.instance.pk), checked
             )
-        self.warn_about_broken_references(request, form.instance)
+        self.warn_about_broken_references(request, form, formsets)
 
-    def warn_about_broken_references(self, request, article):
+    def warn_about_broken_references(self, request, form, formsets):
         """Tell the editor which [[KB n]] links readers will see as plain text."""
-        article = Article.objects.for_detail().get(pk=article.pk)
-        cited = set()
-        for code in LANGUAGE_CODES:
-            cited |= markdown.referenced_numbers(*article.translated_texts(code))
+        rows = [form.instance] + [
+            row_form.instance
+            for formset in formsets
+            for row_form in formset.forms
+            if row_form.instance.pk and not formset._should_delete_form(row_form)
+        ]
+        texts = (
+            getattr(row, f"{field}_{code}")
+            for row in rows
+            for field in row.TRACKED_TEXTS
+            for code in LANGUAGE_CODES
+        )
+        cited = markdown.referenced_numbers(*(text for text in texts if isinstance(text, str)))
         published = set(
             Article.objects.published().filter(number__in=cited).values_list("number", flat=True)
         )

@@ -287,31 +287,28 @@ def _rows(article_form, variant_formset):
 
 
 def check_ownership(article, rows, known):
-    """Refuse unless every posted row id is one of this article's rows.
+    """Refuse unless every posted row id is one of this article's rows, each posted once.
 
     ``known`` maps ("variant"|"step", pk) to the parent's pk for every row this article
-    has now or had at the version the form was loaded from.
+    has now or had at the version the form was loaded from. A step may be posted under
+    another variant of the same article: dragging it there moves it.
     """
-    variant_of_form = {}
-    current_variant = None
+    variants = {pk for (kind, pk) in known if kind == "variant"}
+    seen = set()
     for row in rows:
-        if row.kind == "article":
+        if row.kind == "article" or row.posted_pk is None:
             continue
-        if row.kind == "variant":
-            current_variant = row.posted_pk
-        if row.posted_pk is None:
-            continue
-        parent = known.get((row.kind, row.posted_pk))
-        expected = article.pk if row.kind == "variant" else current_variant
-        if parent is None or parent != expected:
+        key = (row.kind, row.posted_pk)
+        parent = known.get(key)
+        owned = parent == article.pk if row.kind == "variant" else parent in variants
+        if not owned or key in seen:
             raise Refused(
                 gettext(
                     "Nothing was saved: the form sent a variant or step that does not belong "
                     "to this article. Reload the page and try again."
                 )
             )
-        variant_of_form[row.posted_pk] = expected
-    return variant_of_form
+        seen.add(key)
 
 
 def check_platforms(variant_formset, existing):
@@ -511,12 +508,14 @@ def _conflict_error(conflicts, current_version, article):
     )
 
 
-def review_admin_save(article_form, variant_formset, rights, restoring_version=None):
+def review_admin_save(article_form, variant_formset, rights, stored, restoring_version=None):
     """Check an admin save before anything is written; refuse it with a form error.
 
     Runs inside the admin's transaction, after the article row was locked (the admin's
-    ``get_object``). On success the forms' instances hold exactly what may be written:
-    the editor's changes merged into what is stored now.
+    ``get_object``). ``stored`` is ``(variants, steps)``: the article's rows as loaded for
+    the forms, ``{pk: row}``, each row with its ``loaded_parent``. On success the forms'
+    instances hold exactly what may be written: the editor's changes merged into what is
+    stored now.
     """
     article = article_form.instance
     for step_formsets in (getattr(f, "nested_formsets", []) for f in variant_formset.forms):
@@ -524,11 +523,7 @@ def review_admin_save(article_form, variant_formset, rights, restoring_version=N
             step_formset.is_valid()
     rows = list(_rows(article_form, variant_formset))
 
-    existing_variants = (
-        {v.pk: v for v in Variant.objects.filter(article=article).select_related("platform")}
-        if article.pk
-        else {}
-    )
+    existing_variants, existing_steps = stored
     if not rights.edit_source:
         for row in rows[1:]:
             if _deleted(row.form) or (row.posted_pk is None and _has_content(row.form)):
@@ -542,14 +537,8 @@ def review_admin_save(article_form, variant_formset, rights, restoring_version=N
     stale = bool(article.pk) and loaded != current
     base_rows = _base_rows(article, loaded) if stale and loaded is not None else None
     # Every row the article has now, and every row it had when the form was loaded.
-    now = {("variant", pk): article.pk for pk in existing_variants}
-    if article.pk:
-        now.update(
-            (("step", pk), variant_id)
-            for pk, variant_id in Step.objects.filter(variant__article=article).values_list(
-                "pk", "variant_id"
-            )
-        )
+    now = {("variant", pk): row.loaded_parent for pk, row in existing_variants.items()}
+    now.update((("step", pk), row.loaded_parent) for pk, row in existing_steps.items())
     known = dict(now)
     for (kind, pk), values in (base_rows or {}).items():
         if kind != "article":

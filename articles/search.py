@@ -168,12 +168,19 @@ def _delete_rows(cursor, article_ids):
         )
 
 
-def index_articles(article_ids):
-    """Bring the index up to date for these articles (published ones in, others out)."""
+def index_articles(article_ids, loaded=None):
+    """Bring the index up to date for these articles (published ones in, others out).
+
+    ``loaded``: these articles from ``for_detail()`` when the caller has them already.
+    """
     article_ids = list(article_ids)
     if not article_ids:
         return
-    articles = Article.objects.published().for_detail().filter(pk__in=article_ids)
+    if loaded is None:
+        articles = Article.objects.published().for_detail().filter(pk__in=article_ids)
+    else:
+        public = set(Article.objects.published().filter(pk__in=article_ids).values_list("pk"))
+        articles = [article for article in loaded if (article.pk,) in public]
     with connection.cursor() as cursor:
         _delete_rows(cursor, article_ids)
         for article in articles:

@@ -40,11 +40,12 @@ def _flush():
     if not getattr(_pending, "dirty", False):
         return
     ids, _pending.ids, _pending.dirty = getattr(_pending, "ids", set()), set(), False
-    if ids:
-        translation_status.refresh(ids)
+    # The touched articles are loaded once, for the translation state and the index.
+    articles = list(Article.objects.for_detail().filter(pk__in=ids)) if ids else []
+    translation_status.refresh_loaded(articles)
     page_cache.invalidate()
     if ids:
-        search.index_articles(ids)
+        search.index_articles(ids, loaded=articles)
 
 
 def _deleted_with_parent(instance, kwargs):

@@ -148,7 +148,14 @@ def refresh(article_ids):
     """Recompute and store the translation state of these articles (after a change)."""
     from .models import Article
 
-    for article in Article.objects.for_detail().filter(pk__in=article_ids):
+    refresh_loaded(Article.objects.for_detail().filter(pk__in=article_ids))
+
+
+def refresh_loaded(articles):
+    """``refresh()`` for articles already loaded with ``Article.objects.for_detail()``."""
+    from .models import Article
+
+    for article in articles:
         state = article_state(article)
         if state != article.translation_state:
             # update(): no save signal, no new version; this is bookkeeping, not an edit.

@@ -405,3 +405,26 @@ def test_history_urls_that_name_no_version_lead_back_to_the_admin(staff_client, 
     response = staff_client.get(path, follow=True)
     assert response.status_code == 200
     assert "doesn’t exist" in response.content.decode()
+
+
+# 10. An admin save costs what it should.
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saving_the_har_article_runs_a_bounded_number_of_queries(
+    staff_client, demo, django_assert_max_num_queries, client
+):
+    """KB 1008 (5 variants, 30 steps): the whole save, after-commit work included."""
+    url = change_url(demo[1008])
+    data = admin_form(staff_client, url)
+    data["variants-0-steps-1-body_en"] = ["Open the developer tools (queries pinned)."]
+    data["variants-0-steps-1-body_ja"] = ["開発者ツールを開きます（クエリ数の確認）。"]
+
+    # The numbers reached (from 208 before the write path): PostgreSQL counts one more.
+    with django_assert_max_num_queries(58 if connection.vendor == "sqlite" else 59):
+        response = staff_client.post(url, data)
+
+    assert response.status_code == 302, form_errors(response)
+    for language, text in (("en", "queries pinned"), ("ja", "クエリ数の確認")):
+        page = client.get(f"/{language}/articles/1008/{demo[1008].slug}/").content.decode()
+        assert text in page
