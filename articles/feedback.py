@@ -2,12 +2,15 @@
 
 The article page stays the same for everyone (and cacheable): the vote is a plain form
 posted to its own endpoint, which alone sets the cookie that remembers what a reader has
-voted on. A per-address rate limit in the cache bounds what one client can do.
+voted on. A limit per client address (throttling/rate_limit.py) bounds what one client
+can do.
 """
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import F
+
+from kb.client_address import client_address
+from throttling import rate_limit
 
 from .models import Feedback, FeedbackComment
 
@@ -40,12 +43,9 @@ def voted_cookie_value(numbers):
 
 def over_rate_limit(request):
     """Count this vote against the client's address; return whether it is over the limit."""
-    limit = settings.KB_FEEDBACK_VOTES_PER_HOUR
-    key = f"kb:feedback-rate:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # Expired between add and incr.
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count > limit
+    return not rate_limit.allowed(
+        "vote",
+        client_address(request),
+        limit=settings.KB_FEEDBACK_VOTES_PER_HOUR,
+        window=settings.KB_FEEDBACK_VOTE_WINDOW,
+    )

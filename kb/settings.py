@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "nested_admin",
     "axes",
+    # Login throttling's rule and the vote limits' counts (throttling/).
+    "throttling",
     "reversion",
     "articles",
 ]
@@ -247,10 +249,10 @@ if KB_MEDIA_S3_BUCKET:
 
 LOGIN_URL = "admin:login"
 
-# One cache shared by every worker process of this installation (page cache, its content
-# version, vote rate limits): files in the data folder by default; with REDIS_URL, Redis,
-# shared by every app server. (Sessions and login attempts live in the database, which
-# the servers share already.)
+# One cache shared by every worker process of this installation (the page cache and its
+# content version): files in the data folder by default; with REDIS_URL, Redis, shared by
+# every app server. Nothing in it must survive: a full cache evicts entries. (Sessions,
+# login attempts and vote limits live in the database, which the servers share already.)
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -281,14 +283,16 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-# Admin login throttling (django-axes): a client address gets five tries; the attempt that
-# reaches AXES_FAILURE_LIMIT (the sixth) and every later one answer 429 until the cool-off
-# ends. Attempts live in the
-# database (axes' default handler), so every app server sharing it sees them.
+# Admin login throttling (django-axes): a client address gets five wrong passwords; the
+# attempt that reaches AXES_FAILURE_LIMIT (the sixth) and every later one answer 429 until
+# the cool-off ends. A good login forgives only its own account's failures from that
+# address, never those at other accounts (throttling/login.py; README, "Throttling").
+# Attempts live in the database, so every app server sharing it sees them.
 # Reset: `manage.py axes_reset`.
 AXES_FAILURE_LIMIT = int(os.environ.get("KB_LOGIN_FAILURE_LIMIT", "6"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("KB_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_HANDLER = "throttling.login.AddressLockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
@@ -312,8 +316,12 @@ if KB_HTTPS:
 KB_SITE_NAME = os.environ.get("KB_SITE_NAME", "")
 # Largest figure an editor may upload (bytes); larger uploads are refused with a message.
 KB_MAX_FIGURE_BYTES = int(os.environ.get("KB_MAX_FIGURE_BYTES", str(5 * 1024 * 1024)))
-# "Was this helpful?" votes one client address may cast per hour (abuse limit).
+# "Was this helpful?" votes one client address may cast per window (abuse limit). The window
+# is fixed: it opens at the address's first vote and lasts this long (throttling/).
 KB_FEEDBACK_VOTES_PER_HOUR = int(os.environ.get("KB_FEEDBACK_VOTES_PER_HOUR", "30"))
+KB_FEEDBACK_VOTE_WINDOW = timedelta(
+    seconds=int(os.environ.get("KB_FEEDBACK_VOTE_WINDOW_SECONDS", "3600"))
+)
 
 LOGGING = {
     "version": 1,

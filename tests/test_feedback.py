@@ -6,16 +6,10 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
 from articles.models import Feedback, FeedbackComment
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
 
 
 def vote(client, language, number, answer, reason=""):
