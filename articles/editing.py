@@ -499,7 +499,7 @@ def _conflict_error(conflicts, current_version, article):
             "in the form; for each text below, choose which version to keep, then save again."
         )
         % {"who": who},
-        gettext("Text"),
+        gettext("Field"),
         gettext("Your text"),
         gettext("Their text, saved now"),
         rows,

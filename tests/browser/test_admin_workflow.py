@@ -31,43 +31,72 @@ def open_har(page, site):
     return article
 
 
-def test_two_editors_save_the_same_article_and_nothing_is_lost(site, new_context):
-    for name in ("aiko", "ben"):
+def save(page):
+    with page.expect_navigation():
+        page.locator("input[name=_save]").first.click()
+
+
+STEP_2 = "textarea[name='variants-0-steps-1-body_en']"
+STEP_5 = "textarea[name='variants-0-steps-4-body_en']"
+
+
+def test_three_editors_save_the_same_article_and_nothing_is_lost(site, new_context):
+    for name in ("aiko", "ben", "chika"):
         User.objects.create_superuser(name, "", "a-long-test-password")
     aiko, aiko_errors = log_in(new_context(), site, "aiko")
     ben, ben_errors = log_in(new_context(), site, "ben")
+    # Chika reads the admin in Japanese.
+    chika, chika_errors = log_in(new_context(locale="ja-JP"), site, "chika")
     article = open_har(aiko, site)
     open_har(ben, site)
+    open_har(chika, site)
 
-    aiko.fill("input[name=title_en]", "Generating a HAR file (updated by Aiko)")
-    with aiko.expect_navigation():
-        aiko.locator("input[name=_save]").first.click()
+    aiko.fill("textarea[name=summary_en]", "Aiko's summary of the HAR article.")
+    aiko.fill(STEP_2, "Aiko's second step.")
+    save(aiko)
     expect(aiko.locator(".messagelist .success")).to_be_visible()
 
-    ben_text = "ベンが追加した説明です。"
-    ben.fill("textarea[name=summary_ja]", ben_text)
-    with ben.expect_navigation():
-        ben.locator("input[name=_save]").first.click()
-
-    # Refused: Ben sees who saved and what they changed, and his text is still there.
-    error = ben.locator(".errorlist.nonfield")
-    expect(error).to_contain_text("Someone else saved this article")
-    expect(error).to_contain_text("aiko")
-    expect(error.locator("dd ins").first).to_have_text("(updated by Aiko)")
-    expect(ben.locator("textarea[name=summary_ja]")).to_have_value(ben_text)
-    assert Article.objects.get(pk=article.pk).summary_ja != ben_text
-
-    # Ben merges Aiko's title into his form and saves again: both edits are kept.
-    ben.fill("input[name=title_en]", "Generating a HAR file (updated by Aiko)")
-    with ben.expect_navigation():
-        ben.locator("input[name=_save]").first.click()
+    # Ben's form is older, but he changed something else: accepted, Aiko's work kept.
+    ben.fill(STEP_5, "Ben's fifth step.")
+    save(ben)
     expect(ben.locator(".messagelist .success")).to_be_visible()
     article.refresh_from_db()
-    assert article.title_en == "Generating a HAR file (updated by Aiko)"
-    assert article.summary_ja == ben_text
-    users = [v.revision.user.username for v in Version.objects.get_for_object(article)[:2]]
-    assert users == ["ben", "aiko"]
-    assert aiko_errors == [] and ben_errors == []
+    steps = list(Step.objects.filter(variant__article=article, variant__order=0))
+    assert article.summary_en == "Aiko's summary of the HAR article."
+    assert [steps[1].body_en, steps[4].body_en] == ["Aiko's second step.", "Ben's fifth step."]
+
+    # Chika changed the summary too: refused, with both texts side by side.
+    chika.fill("textarea[name=summary_en]", "Chika's summary.")
+    save(chika)
+    conflict = chika.locator(".errorlist.nonfield .kb-conflict")
+    expect(chika.locator(".errorlist.nonfield")).to_contain_text("同じ箇所")
+    expect(conflict).to_contain_text("Aiko's summary of the HAR article.")
+    expect(conflict).to_contain_text("Chika's summary.")
+    version = Article.objects.get(pk=article.pk).version
+
+    # Saving the refused form again unchanged changes nothing.
+    save(chika)
+    expect(chika.locator(".errorlist.nonfield .kb-conflict")).to_be_visible()
+    article.refresh_from_db()
+    assert article.version == version
+    assert article.summary_en == "Aiko's summary of the HAR article."
+
+    # Chika keeps her own text: saved; Aiko's and Ben's steps are still theirs.
+    conflict.locator("input[value=mine]").check()
+    save(chika)
+    expect(chika.locator(".messagelist .success")).to_be_visible()
+    article.refresh_from_db()
+    steps = list(Step.objects.filter(variant__article=article, variant__order=0))
+    assert article.summary_en == "Chika's summary."
+    assert [steps[1].body_en, steps[4].body_en] == ["Aiko's second step.", "Ben's fifth step."]
+
+    # The history shows every save, newest first.
+    chika.goto(f"{site}/admin/articles/article/{article.pk}/history/")
+    users = [v.revision.user.username for v in Version.objects.get_for_object(article)[:3]]
+    assert users == ["chika", "ben", "aiko"]
+    for name in users:
+        expect(chika.locator("#change-history")).to_contain_text(name)
+    assert aiko_errors == [] and ben_errors == [] and chika_errors == []
 
 
 def test_translator_sees_what_changed_in_the_english_and_marks_it_done(
