@@ -146,6 +146,38 @@ def in_process():
         with CaptureQueriesContext(connection) as captured:
             assert client.get(url).status_code == 200
         print(f"  {len(captured.captured_queries):3d}  {url}")
+    admin_save()
+
+
+def admin_save(saves=20):
+    """Time an editor's save of KB 1008 (30 steps) through the admin: the write path, the
+    revision and the after-commit work (translation state, search index, page cache)."""
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.models import Article
+    from tests.formfields import admin_form  # reads the form as a browser submits it
+
+    editor = Client()
+    editor.force_login(User.objects.create_superuser("bench-editor", "", "bench-only"))
+    url = f"/admin/articles/article/{Article.objects.get(number=1008).pk}/change/"
+    times, queries = [], []
+    for index in range(saves):
+        data = admin_form(editor, url)
+        data["variants-0-steps-1-body_en"] = [f"{data['variants-0-steps-1-body_en'][0]} {index}"]
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = editor.post(url, data)
+            times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 302, response.status_code
+        queries.append(len(captured.captured_queries))
+    print(f"admin save of KB 1008 (one step changed, {saves} saves):")
+    print(
+        f"  p50 {statistics.median(times):7.1f} ms   max {max(times):7.1f} ms   "
+        f"queries {min(queries)}–{max(queries)} (tests/test_write_path.py pins the first save)"
+    )
 
 
 def pick_static_file(static_root, size):
