@@ -112,16 +112,19 @@ def translation_badges(obj, source):
     return format_html_join(" ", '<span class="kb-status kb-status--{}">{}: {}</span>', found)
 
 
-class ArticleRowField(forms.ModelChoiceField):
-    """The hidden id of an inline row: one of the article's rows, found without a query.
+class LoadedChoiceField(forms.ModelChoiceField):
+    """A choice among rows loaded once per request (``rows()``: ``{pk: row}``), no query.
 
-    Django's inline formsets accept the id of any row of the model here, and
-    django-nested-admin then loads it with a query per form; the write path refuses
-    another article's row (editing.check_ownership), and this field never finds one.
+    Used for the hidden id of an inline row, one of the article's own rows: Django's
+    inline formsets accept the id of any row of the model there, and django-nested-admin
+    then loads it with a query per form; the write path refuses another article's row
+    (editing.check_ownership), and this field never finds one. And for a variant's
+    platform, which would otherwise cost a query per variant.
     """
 
-    def __init__(self, rows, **kwargs):
-        super().__init__(queryset=None, **kwargs)
+    def __init__(self, rows, queryset=None, **kwargs):
+        # The queryset still lists the choices when the field is shown.
+        super().__init__(queryset=queryset, **kwargs)
         self.rows = rows
 
     def to_python(self, value):
@@ -157,7 +160,7 @@ class ArticleRowsFormSet(NestedInlineFormSet):
         super().add_fields(form, index)
         if self.is_bound:
             pk_field = form.fields[self._pk_field.name]
-            form.fields[self._pk_field.name] = ArticleRowField(
+            form.fields[self._pk_field.name] = LoadedChoiceField(
                 self.rows, required=False, widget=pk_field.widget, initial=pk_field.initial
             )
 
@@ -284,32 +287,14 @@ class VariantFormSet(ArticleRowsFormSet):
             ) from None
 
 
-class PlatformChoiceField(forms.ModelChoiceField):
-    """A variant's platform, looked up among the platforms loaded once per request."""
-
-    def __init__(self, *args, platforms, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.platforms = platforms
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        try:
-            return self.platforms()[int(value)]
-        except (KeyError, TypeError, ValueError):
-            raise ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            ) from None
-
-
 class VariantInline(TranslatedInline):
     model = Variant
     formset = VariantFormSet
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "platform":
-            kwargs["form_class"] = PlatformChoiceField
-            kwargs["platforms"] = lambda: _platforms(request)
+            kwargs["form_class"] = LoadedChoiceField
+            kwargs["rows"] = lambda: _platforms(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     inlines = (StepInline,)
