@@ -1,7 +1,10 @@
 """Values every public template needs: site name and the same page in each language."""
 
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.encoding import iri_to_uri
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
@@ -13,10 +16,9 @@ def site(request):
     query string (``?platform=edge``) is kept so the reader keeps their tab.
     """
     current = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    full_path = request.get_full_path()
     languages = []
     for code, _name in settings.LANGUAGES:
-        url = translate_url(full_path, code)
+        url = same_page_in(request, code)
         languages.append(
             {
                 "code": code,
@@ -34,3 +36,37 @@ def site(request):
             "",
         ),
     }
+
+
+def same_page_in(request, language):
+    """Return the path of the page the reader is on in ``language``, else its home page.
+
+    Built by reversing the URL pattern the request matched, never from the path as typed:
+    Django's ``translate_url(request.get_full_path())`` gives back an unmatched path as it
+    came, and on the 404 page for ``//evil.example/phish`` that is a link to another host
+    (browsers read ``///host`` and ``/\\host`` the same way). A path that matched nothing
+    has no counterpart, so the switcher leads to that language's home page.
+    """
+    with translation.override(language):
+        home = reverse("articles:home")
+        match = getattr(request, "resolver_match", None)
+        if match is None:
+            return home
+        try:
+            path = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+        except NoReverseMatch:
+            return home
+    if not is_local_path(path):
+        return home
+    query = request.META.get("QUERY_STRING", "")
+    # After "?" nothing can name another host; iri_to_uri as request.get_full_path() does.
+    return f"{path}?{iri_to_uri(query)}" if query else path
+
+
+def is_local_path(url):
+    """Return whether ``url`` is a path on this site: one leading slash, no host, no scheme."""
+    return (
+        url.startswith("/")
+        and url[1:2] not in {"/", "\\"}
+        and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
+    )

@@ -6,6 +6,8 @@ voted on. A limit per client address (throttling/rate_limit.py) bounds what one 
 can do.
 """
 
+import re
+
 from django.conf import settings
 from django.db.models import F
 
@@ -16,6 +18,13 @@ from .models import Feedback, FeedbackComment
 
 VOTED_COOKIE = "kb_voted"
 MAX_REASON_LENGTH = 500
+MAX_NUMBER_DIGITS = 10  # article numbers are positive integers
+
+# What a reason never keeps: C0 controls but tab and line feed (NUL among them, which
+# PostgreSQL refuses in text), DEL, C1 controls and lone surrogates (which no database
+# encodes). Line breaks arrive as CR LF from a textarea and are made LF first.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def record_vote(article, language, helpful, reason=""):
@@ -23,17 +32,32 @@ def record_vote(article, language, helpful, reason=""):
     Feedback.objects.get_or_create(article=article, language=language)
     field = "helpful" if helpful else "not_helpful"
     Feedback.objects.filter(article=article, language=language).update(**{field: F(field) + 1})
-    reason = " ".join((reason or "").split())[:MAX_REASON_LENGTH]
+    reason = clean_reason(reason)
     if reason:
         FeedbackComment.objects.create(
             article=article, language=language, helpful=helpful, text=reason
         )
 
 
+def clean_reason(text):
+    """Return a reader's reason as it is stored: their words and line breaks, tabs kept;
+    control characters, trailing blanks and runs of empty lines gone; at most
+    ``MAX_REASON_LENGTH`` characters."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    lines = (line.rstrip() for line in _CONTROLS.sub("", text).split("\n"))
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()[:MAX_REASON_LENGTH].rstrip()
+
+
 def voted_articles(request):
     """Return the article numbers this reader has voted on (from their cookie)."""
     raw = request.COOKIES.get(VOTED_COOKIE, "")
-    return {part for part in raw.split(".") if part.isdigit()}
+    # ASCII digits only: "²" and "٣" are digits to isdigit() but not numbers we wrote, and
+    # int() refuses both that and a number of thousands of digits.
+    return {
+        part
+        for part in raw.split(".")
+        if part.isascii() and part.isdigit() and len(part) <= MAX_NUMBER_DIGITS
+    }
 
 
 def voted_cookie_value(numbers):

@@ -1,8 +1,10 @@
 """Public pages: home, category, article; plus error pages and media in the embedded mode."""
 
 import logging
+import re
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q, Sum
@@ -26,6 +28,23 @@ logger = logging.getLogger(__name__)
 
 RECENT_ARTICLES = 8
 RESULTS_PER_PAGE = 10
+MAX_PARAMETER_LENGTH = 200
+
+# Control characters (C0, DEL, C1) and lone surrogates: no parameter of ours needs one.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_SESSION_KEY_CHARS = frozenset(VALID_KEY_CHARS)
+
+
+def query_param(request, name):
+    """Return the query parameter ``name`` as plain text, "" when absent.
+
+    Every parameter a public view reads comes through here (the search query through
+    ``search.clean_query``, which is stricter): whatever a URL carries, a view compares,
+    shows or passes on no NUL (PostgreSQL refuses it in text) and no other control
+    character, and no more than a bounded amount of text.
+    """
+    value = request.GET.get(name, "")[: MAX_PARAMETER_LENGTH * 4]
+    return _CONTROLS.sub("", value).strip()[:MAX_PARAMETER_LENGTH]
 
 
 def home(request):
@@ -46,9 +65,12 @@ def can_preview(request):
     """Return whether this request comes from staff who may see unpublished articles.
 
     Only asked when a session cookie is there: an anonymous reader's request never touches
-    the session, so public responses stay free of ``Vary: Cookie``.
+    the session, so public responses stay free of ``Vary: Cookie``. Nor when the cookie
+    cannot be a key the database session backend made (``VALID_KEY_CHARS`` only): a
+    quoted cookie can spell NUL, and looking that up fails on PostgreSQL.
     """
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
+    if not key or not set(key) <= _SESSION_KEY_CHARS:
         return False
     user = request.user
     return user.is_active and user.is_staff and user.has_perm("articles.view_article")
@@ -65,8 +87,8 @@ def article_detail(request, number, slug=None):
         if request.META.get("QUERY_STRING"):
             target = f"{target}?{request.META['QUERY_STRING']}"
         return redirect(target, permanent=True)
-    page = build_article_page(article, request.LANGUAGE_CODE, request.GET.get("platform"))
-    feedback_state = request.GET.get("feedback")
+    page = build_article_page(article, request.LANGUAGE_CODE, query_param(request, "platform"))
+    feedback_state = query_param(request, "feedback")
     context = {
         "page": page,
         "article": article,
@@ -123,7 +145,7 @@ def article_feedback(request, number):
 def search(request):
     query = search_index.clean_query(request.GET.get("q", ""))
     hits = search_index.search(query, request.LANGUAGE_CODE)
-    page = Paginator(hits, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(hits, RESULTS_PER_PAGE).get_page(query_param(request, "page"))
     context = {"query": query, "page_obj": page, "total": len(hits)}
     if query and not hits:
         context["categories"] = Category.objects.filter(
