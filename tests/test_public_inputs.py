@@ -178,3 +178,11 @@ def test_session_cookie_of_control_characters_sees_a_draft_as_not_found(
     cookie = 'sessionid="' + "\\000" * 32 + '"'
     response = client.get(f"/{language}/articles/{draft.number}/draft/", HTTP_COOKIE=cookie)
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/login/", "/admin/articles/article/"])
+def test_admin_with_a_session_cookie_of_control_characters_asks_to_log_in(client, db, path):
+    cookie = 'sessionid="' + "\\000" * 32 + '"'
+    response = client.get(path, HTTP_COOKIE=cookie, follow=True)
+    assert response.status_code == 200
+    assert 'name="password"' in response.content.decode()
