@@ -27,15 +27,18 @@ from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.forms import Textarea
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 from nested_admin import NestedInlineFormSet, NestedModelAdminMixin, NestedStackedInlineMixin
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from . import editing, markdown, revisions, translation_status
 from .models import Article, Category, Feedback, FeedbackComment, Platform, Step, Variant
@@ -148,6 +151,22 @@ class ArticleRowsFormSet(NestedInlineFormSet):
 
     rows = None
 
+    def get_queryset(self):
+        # django-nested-admin filters on the raw posted ids (a malformed one answered 500
+        # when a refused form was shown again): only ids of the article's own rows here.
+        if not self.is_bound or self.rows is None:
+            return super().get_queryset()
+        if not hasattr(self, "_own_rows"):
+            rows = self.rows()
+            posted = []
+            for index in range(min(self.initial_form_count(), self.total_form_count())):
+                raw = self.data.get(f"{self.add_prefix(index)}-{self._pk_field.name}")
+                with contextlib.suppress(TypeError, ValueError):
+                    if int(raw) in rows:
+                        posted.append(int(raw))
+            self._own_rows = self.model._default_manager.filter(pk__in=posted)
+        return self._own_rows
+
     def _existing_object(self, pk):
         if not self.is_bound:
             return super()._existing_object(pk)
@@ -209,6 +228,8 @@ def _article_rows(request, model, article_id):
         parent = "article_id" if model is Variant else "variant_id"
         for row in cache[key].values():
             row.loaded_parent = getattr(row, parent)
+            if model is Variant:
+                row.loaded_platform = row.platform_id
     return cache[key]
 
 
@@ -267,24 +288,40 @@ class StepInline(TranslatedInline):
         return super().get_queryset(request).select_related("variant__article")
 
 
+class _RolledBack(Exception):
+    """Leaves a restore's transaction without keeping it, with the response to send."""
+
+    def __init__(self, response):
+        super().__init__()
+        self.response = response
+
+
 class VariantFormSet(ArticleRowsFormSet):
     """The article's variants; its validation runs the write path's checks for the page."""
 
     def clean(self):
         super().clean()
         form = getattr(self.instance, "_admin_form", None)
-        if form is None or form.errors:
+        if form is None:
             return
-        try:
-            stored = (self.rows(), self.article_rows(Step))
-            editing.review_admin_save(form, self, form.rights, stored, form.shown_version)
-        except editing.Refused as refusal:
-            if refusal.message not in form.non_field_errors():
-                form.add_error(None, ValidationError(refusal.message, code="refused"))
+        # django-nested-admin validates the formsets a second time when a row is deleted:
+        # a refusal must hold then too (the article form keeps its error between passes).
+        refusal = getattr(form, "refusal", None)
+        if refusal is None and not form.errors:
+            try:
+                stored = (self.rows(), self.article_rows(Step))
+                restoring_version = form.restoring.version if form.restoring else None
+                form.reviewed_rows = editing.review_admin_save(
+                    form, self, form.rights, stored, restoring_version
+                )
+            except editing.Refused as refused:
+                form.refusal = refusal = refused
+                form.add_error(None, ValidationError(refused.message, code="refused"))
+        if refusal is not None:
             raise ValidationError(
                 gettext("Nothing was saved: see the message at the top of the page."),
                 code="refused",
-            ) from None
+            )
 
 
 class VariantInline(TranslatedInline):
@@ -321,18 +358,20 @@ class ArticleAdminForm(forms.ModelForm):
 
     # The model and fields come from ArticleAdmin (modelform_factory).
 
-    # Set by ArticleAdmin.get_form: who saves; for a restore, the version the article had
-    # before the stored revision was written over it, and (when saving) the article then.
+    # Set by ArticleAdmin.get_form: who saves, and a restore or recovery under way.
     rights = None
-    shown_version = None
     restoring = None
+    # Set by the variant formset's validation: the page's rows, as the write path saw them.
+    reviewed_rows = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The variant formset, built on this same instance, reads the whole page from here.
         self.instance._admin_form = self
         if self.instance.pk:
-            self.fields["loaded_version"].initial = self.shown_version or self.instance.version
+            self.fields["loaded_version"].initial = (
+                self.restoring.version if self.restoring else self.instance.version
+            )
         if self.instance.pk:
             # Loaded only when the page shows the list or a box was ticked: a save that
             # checks nothing does not read the whole article again for it.
@@ -471,8 +510,7 @@ class ArticleAdmin(NestedModelAdminMixin, VersionAdmin, TranslationAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         attributes = {
             "rights": editing.Rights.of(request.user),
-            "restoring": getattr(request, "kb_before_restore", None),
-            "shown_version": getattr(request, "kb_version_before_restore", None),
+            "restoring": getattr(request, "kb_restoring", None),
         }
         return type(form.__name__, (form,), attributes)
 
@@ -484,51 +522,88 @@ class ArticleAdmin(NestedModelAdminMixin, VersionAdmin, TranslationAdmin):
                 editing.lock(int(object_id))
         return super().get_object(request, object_id, from_field)
 
-    def _restore(self, request, article_id, view):
-        """Run reversion's restore or recover view through the write path's rules.
-
-        A POST writes a stored revision over the article: the article as it was before
-        is kept, so that what the user's role may not change is put back afterwards.
-        """
-        if article_id is not None:
-            request.kb_version_before_restore = (
-                Article.objects.filter(pk=article_id).values_list("version", flat=True).first()
-            )
-        if request.method != "POST":
-            return view()
-        with transaction.atomic():
-            before = None
-            if article_id is not None:
-                editing.lock(article_id)
-                before = editing.load_graph(article_id)
-            request.kb_before_restore = before
-            request.kb_restoring = True
-            return view()
-
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        article_id, _version_id = _number(object_id), _number(version_id)
-        return self._restore(
-            request,
-            article_id,
-            lambda: super(ArticleAdmin, self).revision_view(
-                request, object_id, version_id, extra_context
-            ),
+        """Show a stored version of an article; saving the form restores it."""
+        article_id = _number(object_id)
+        # Only a version of this article (reversion itself would take any row's version
+        # with this id, a step's included); a deleted article is recovered, not restored.
+        version = get_object_or_404(revisions.article_versions(article_id), pk=_number(version_id))
+        if not Article.objects.filter(pk=article_id).exists():
+            raise Http404
+        context = {
+            "title": _("Revert %(name)s") % {"name": version.object_repr},
+            "revert": True,
+            **(extra_context or {}),
+        }
+        template = self.revision_form_template or self._reversion_get_template_list(
+            "revision_form.html"
         )
+        return self._revision_form(request, version, article_id, template, context)
 
     def recover_view(self, request, version_id, extra_context=None):
-        _number(version_id)
-        return self._restore(
-            request,
-            None,
-            lambda: super(ArticleAdmin, self).recover_view(request, version_id, extra_context),
+        """Show a deleted article as last stored; saving the form brings it back."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        version = get_object_or_404(Version.objects.get_deleted(Article), pk=_number(version_id))
+        context = {
+            "title": _("Recover %(name)s") % {"name": version.object_repr},
+            "recover": True,
+            **(extra_context or {}),
+        }
+        template = self.recover_form_template or self._reversion_get_template_list(
+            "recover_form.html"
         )
+        return self._revision_form(request, version, int(version.object_id), template, context)
+
+    def _revision_form(self, request, version, article_id, template, context):
+        """Write the stored version over the article and run the change form on it.
+
+        Inside one transaction: the article's row is locked, the version written (this
+        article's part only, editing.restore), then the change form runs through the write
+        path. The transaction is kept only when the form was saved; showing the version, a
+        refused form or anything else rolls it back.
+        """
+        try:
+            with transaction.atomic():
+                before = None
+                if Article.objects.filter(pk=article_id).exists():
+                    editing.lock(article_id)
+                    before = editing.load_graph(article_id)
+                request.kb_restoring = editing.Restoring(
+                    before=before,
+                    version=before.article.version
+                    if before
+                    else editing.highest_version(article_id),
+                )
+                editing.restore(version.revision, article_id)
+                with self.create_revision(request):
+                    response = self.changeform_view(request, str(article_id), request.path, context)
+                    if request.method == "POST" and getattr(request, "kb_saved", False):
+                        reversion.set_comment(
+                            gettext("Reverted to previous version, saved on %(datetime)s")
+                            % {
+                                "datetime": localize(
+                                    template_localtime(version.revision.date_created)
+                                )
+                            }
+                        )
+                        return response
+                    if response.status_code == 200:
+                        response.template_name = template
+                        response.render()
+                    raise _RolledBack(response)
+        except editing.Refused as refusal:
+            messages.error(request, refusal.message)
+            return redirect("admin:articles_article_changelist")
+        except _RolledBack as rolled_back:
+            return rolled_back.response
 
     def save_model(self, request, obj, form, change):
         if not change and not request.user.has_perm("articles.publish_article"):
             obj.status = Article.Status.DRAFT
         if change:
-            before = getattr(request, "kb_before_restore", None)
-            editing.raise_version(obj, floor=before.article.version if before else None)
+            restoring = getattr(request, "kb_restoring", None)
+            editing.raise_version(obj, floor=restoring.version if restoring else None)
         super().save_model(request, obj, form, change)
 
     # Publishing: a permission of its own, so Editors can write but not publish.
@@ -659,11 +734,14 @@ class ArticleAdmin(NestedModelAdminMixin, VersionAdmin, TranslationAdmin):
         return self._votes(article, "ja")
 
     def save_related(self, request, form, formsets, change):
+        editing.free_platforms(
+            form.reviewed_rows, _article_rows(request, Variant, form.instance.pk)
+        )
         super().save_related(request, form, formsets, change)
-        if getattr(request, "kb_restoring", False):
-            editing.keep_within_rights(
-                form.rights, getattr(request, "kb_before_restore", None), form.instance.pk
-            )
+        restoring = getattr(request, "kb_restoring", None)
+        if restoring:
+            editing.keep_within_rights(form.rights, restoring.before, form.instance.pk)
+        request.kb_saved = True
         checked = form.cleaned_data.get("mark_translated")
         if checked:
             translation_status.mark_current(

@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, FileField, Value
 from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Greatest
 from django.utils.html import format_html, format_html_join
@@ -37,7 +38,7 @@ from django.utils.translation import gettext
 from modeltranslation.translator import translator
 
 from . import revisions
-from .models import Article, Step, Variant
+from .models import Article, Platform, Step, Variant
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 
@@ -204,6 +205,61 @@ def keep_within_rights(rights, before, article_id):
             old_rows[pk].save(force_insert=True)
 
 
+@dataclass
+class Restoring:
+    """A restore or recovery under way: the article before it (None: a recovery) and the
+    version the form is shown at, which the new version counts on from."""
+
+    before: Graph | None
+    version: int
+
+
+def restore(revision, article_id):
+    """Write this article's part of a stored revision over it, and nothing else.
+
+    A revision may hold other articles too (a list action stores every article it
+    changed in one revision); django-reversion's ``Revision.revert`` would write them all
+    back. Only this article, its variants and its steps are written here. Rows the
+    article has now but the revision has not are removed.
+    """
+    types = ContentType.objects.get_for_models(Article, Variant, Step)
+    by_model = {model: [] for model in types}
+    for version in revision.version_set.all():
+        for model, content_type in types.items():
+            if version.content_type_id == content_type.pk:
+                by_model[model].append(version)
+    articles = [v for v in by_model[Article] if v.object_id == str(article_id)]
+    if not articles:
+        raise Refused(gettext("This version is not a version of this article."))
+    variants = [v for v in by_model[Variant] if v.field_dict.get("article_id") == article_id]
+    variant_ids = {int(v.object_id) for v in variants}
+    steps = [v for v in by_model[Step] if v.field_dict.get("variant_id") in variant_ids]
+    step_ids = {int(v.object_id) for v in steps}
+    if (
+        Variant.objects.filter(pk__in=variant_ids).exclude(article_id=article_id).exists()
+        or Step.objects.filter(pk__in=step_ids).exclude(variant__article_id=article_id).exists()
+    ):
+        raise Refused(
+            gettext("This version shares rows with another article; nothing was restored.")
+        )
+    Step.objects.filter(variant__article_id=article_id).exclude(pk__in=step_ids).delete()
+    Variant.objects.filter(article_id=article_id).exclude(pk__in=variant_ids).delete()
+    # Platforms may have moved between variants since: cleared first, so that writing the
+    # revision's never meets the one-variant-per-platform rule half way.
+    Variant.objects.filter(article_id=article_id).update(platform=None)
+    for version in (*articles, *variants, *steps):
+        version.revert()
+
+
+def highest_version(article_id):
+    """Return the highest version this article ever had, by its history (0 if none)."""
+    stored = [
+        version.field_dict.get("version") or 0
+        for version in revisions.article_versions(article_id)[:500]
+    ]
+    return max(stored, default=0)
+
+
 # --- List actions ----------------------------------------------------------------------------
 
 
@@ -237,6 +293,7 @@ class Row:
     form: forms.BaseForm
     label: str
     posted_pk: int | None
+    parent_pk: int | None = None  # a step: the variant it is posted under
 
 
 @dataclass
@@ -276,14 +333,15 @@ def _rows(article_form, variant_formset):
     yield Row("article", article_form, "", article_form.instance.pk)
     for variant_form in variant_formset.forms:
         place = _variant_label(variant_form)
-        yield Row("variant", variant_form, place, _posted_pk(variant_form))
+        variant_pk = _posted_pk(variant_form)
+        yield Row("variant", variant_form, place, variant_pk)
         for step_formset in getattr(variant_form, "nested_formsets", []):
             for position, step_form in enumerate(step_formset.forms, start=1):
                 label = gettext("%(place)s, step %(position)s") % {
                     "place": place,
                     "position": position,
                 }
-                yield Row("step", step_form, label, _posted_pk(step_form))
+                yield Row("step", step_form, label, _posted_pk(step_form), variant_pk)
 
 
 def check_ownership(article, rows, known):
@@ -311,32 +369,57 @@ def check_ownership(article, rows, known):
         seen.add(key)
 
 
-def check_platforms(variant_formset, existing):
-    """Refuse two variants for one platform (a form error, not a database error)."""
-    seen = {}
-    posted = set()
-    for form in variant_formset.forms:
-        pk = _posted_pk(form)
-        if pk:
-            posted.add(pk)
-        if _deleted(form) or not hasattr(form, "cleaned_data"):
+def check_platforms(rows, existing):
+    """Refuse two variants for one platform (a form error, not a database error).
+
+    Checked on what the save will leave: the merged values of the variants on the page,
+    the stored ones of any variant not on it; deleted variants do not count.
+    """
+    platforms = {}
+    on_page = set()
+    for row in rows:
+        if row.kind != "variant":
             continue
-        platform = form.cleaned_data.get("platform")
-        if platform is None or (pk is None and not form.has_changed()):
+        if row.posted_pk is not None:
+            on_page.add(row.posted_pk)
+        if _deleted(row.form) or (row.posted_pk is None and not _has_content(row.form)):
             continue
-        seen.setdefault(platform.pk, []).append(platform)
-    for variant in existing.values():
-        if variant.pk not in posted and variant.platform_id:
-            seen.setdefault(variant.platform_id, []).append(variant.platform)
-    twice = sorted(str(found[0].name) for found in seen.values() if len(found) > 1)
-    if twice:
+        platforms.setdefault(row.form.instance.platform_id, []).append(row)
+    for pk, variant in existing.items():
+        if pk not in on_page:
+            platforms.setdefault(variant.platform_id, []).append(variant)
+    names = Platform.objects.in_bulk(
+        [pk for pk, found in platforms.items() if pk and len(found) > 1]
+    )
+    if names:
         raise Refused(
             gettext(
                 "An article has one variant per platform: %(platforms)s appears more than "
                 "once. Choose another platform or remove the extra variant."
             )
-            % {"platforms": ", ".join(twice)}
+            % {"platforms": ", ".join(sorted(str(p.name) for p in names.values()))}
         )
+
+
+def free_platforms(rows, stored_variants):
+    """Before the variants are written: clear the platform of each variant that gives its
+    platform up (changed or deleted), so that swapping two platforms never meets the
+    database's one-variant-per-platform rule half way. The final state was checked.
+
+    ``stored_variants``: the article's variants as loaded, each with ``loaded_platform``.
+    """
+    leaving = [
+        row.posted_pk
+        for row in rows
+        if row.kind == "variant"
+        and row.posted_pk in stored_variants
+        and (
+            _deleted(row.form)
+            or row.form.instance.platform_id != stored_variants[row.posted_pk].loaded_platform
+        )
+    ]
+    if leaving:
+        Variant.objects.filter(pk__in=leaving).update(platform=None)
 
 
 def _normalise(model_field, value):
@@ -380,7 +463,7 @@ def _keep_theirs(row, name, model_field):
         row.form.cleaned_data[name] = theirs or []
     elif model_field.is_relation:
         setattr(row.form.instance, model_field.attname, getattr(theirs, "pk", theirs))
-    elif not isinstance(model_field, type(Step._meta.get_field("figure"))):
+    elif not isinstance(model_field, FileField):
         setattr(row.form.instance, model_field.attname, theirs)
 
 
@@ -400,7 +483,7 @@ def merge(rows, base_rows, choices):
         for name, model_field in _form_fields(row):
             mine = row.form.cleaned_data.get(name)
             theirs = row.form.initial.get(name)
-            if isinstance(model_field, type(Step._meta.get_field("figure"))):
+            if isinstance(model_field, FileField):
                 mine_changed = name in row.form.changed_data
             elif base is None:
                 mine_changed = _normalise(model_field, mine) != _normalise(model_field, theirs)
@@ -418,6 +501,16 @@ def merge(rows, base_rows, choices):
                 model_field, theirs
             ):
                 continue
+            if isinstance(model_field, FileField):
+                # An upload cannot be carried over to the next form: no choice here.
+                raise Refused(
+                    gettext(
+                        "Someone else replaced %(what)s while you were editing. Nothing was "
+                        "saved: reload the page, then add your figure again if it is still "
+                        "needed."
+                    )
+                    % {"what": _field_label(row, model_field)}
+                )
             key = f"{row.kind}-{pk}-{name}"
             choice = choices.get(key)
             if choice == "theirs":
@@ -515,7 +608,7 @@ def review_admin_save(article_form, variant_formset, rights, stored, restoring_v
     ``get_object``). ``stored`` is ``(variants, steps)``: the article's rows as loaded for
     the forms, ``{pk: row}``, each row with its ``loaded_parent``. On success the forms'
     instances hold exactly what may be written: the editor's changes merged into what is
-    stored now.
+    stored now; the page's rows are returned for ``free_platforms``.
     """
     article = article_form.instance
     for step_formsets in (getattr(f, "nested_formsets", []) for f in variant_formset.forms):
@@ -546,37 +639,117 @@ def review_admin_save(article_form, variant_formset, rights, stored, restoring_v
                 (kind, pk), values["article_id" if kind == "variant" else "variant_id"]
             )
     check_ownership(article, rows, known)
-    check_platforms(variant_formset, existing_variants)
+    check_moves(rows, now, base_rows, rights, stale)
 
-    if not stale:
-        return
-    if restoring_version:
+    if stale and restoring_version:
         raise Refused(
             gettext(
                 "Someone else saved this article after you opened this version. Nothing was "
                 "restored: open the version from the history again."
             )
         )
-    gone = _rows_deleted_since(rows, now)
-    if gone:
-        raise Refused(
-            gettext(
-                "Someone else removed %(what)s while you were editing. Nothing was saved: "
-                "reload the page to see the article as it is now."
+    if stale:
+        gone = _rows_deleted_since(rows, now)
+        if gone:
+            raise Refused(
+                gettext(
+                    "Someone else removed %(what)s while you were editing. Nothing was saved: "
+                    "reload the page to see the article as it is now."
+                )
+                % {"what": ", ".join(gone)}
             )
-            % {"what": ", ".join(gone)}
+        check_stale_deletions(rows, base_rows)
+        check_stale_ticks(article_form, base_rows)
+        data = article_form.data
+        choices = {}
+        if data.get(SEEN_VERSION) == str(current):
+            choices = {
+                key[len(RESOLVE_PREFIX) :]: data.get(key)
+                for key in data
+                if key.startswith(RESOLVE_PREFIX)
+            }
+        conflicts = merge(rows, base_rows, choices)
+        if conflicts:
+            raise Refused(_conflict_error(conflicts, current, article))
+    check_platforms(rows, existing_variants)
+    return rows
+
+
+def check_moves(rows, now, base_rows, rights, stale):
+    """A step posted under another variant than its own is moved there (drag and drop).
+
+    Only editors move steps. From a stale form, a step the editor did not move stays
+    where someone else put it meanwhile; both moved it elsewhere is refused.
+    """
+    for row in rows:
+        if row.kind != "step" or row.posted_pk is None:
+            continue
+        stored_parent = now.get(("step", row.posted_pk))
+        if stored_parent is None or row.parent_pk == stored_parent:
+            continue
+        if not rights.edit_source:
+            raise Refused(gettext("Only editors move steps between variants; nothing was saved."))
+        if not stale:
+            continue
+        base = (base_rows or {}).get(("step", row.posted_pk))
+        loaded_parent = base["variant_id"] if base else None
+        if row.parent_pk == loaded_parent:
+            row.form.instance.variant_id = stored_parent  # not moved by this editor
+        elif stored_parent != loaded_parent:
+            raise Refused(
+                gettext(
+                    "Someone else moved %(what)s while you were editing. Nothing was saved: "
+                    "reload the page to see the article as it is now."
+                )
+                % {"what": row.label}
+            )
+
+
+def check_stale_deletions(rows, base_rows):
+    """Refuse removing, from a stale form, a row someone else changed meanwhile."""
+    for row in rows:
+        if row.kind == "article" or row.posted_pk is None or not _deleted(row.form):
+            continue
+        base = (base_rows or {}).get((row.kind, row.posted_pk))
+        changed = base is None or any(
+            _normalise(model_field, row.form.initial.get(name))
+            != _normalise(model_field, base.get(model_field.attname))
+            for name, model_field in _form_fields(row)
         )
-    data = article_form.data
-    choices = {}
-    if data.get(SEEN_VERSION) == str(current):
-        choices = {
-            key[len(RESOLVE_PREFIX) :]: data.get(key)
-            for key in data
-            if key.startswith(RESOLVE_PREFIX)
-        }
-    conflicts = merge(rows, base_rows, choices)
-    if conflicts:
-        raise Refused(_conflict_error(conflicts, current, article))
+        if changed:
+            raise Refused(
+                gettext(
+                    "Someone else changed %(what)s while you were editing, and you removed it. "
+                    "Nothing was saved: reload the page to see their change first."
+                )
+                % {"what": row.label}
+            )
+
+
+def check_stale_ticks(article_form, base_rows):
+    """Refuse a "checked translation" tick, from a stale form, whose source text changed
+    again since the form was loaded: the translator checked the older change only."""
+    models = {"article": Article, "variant": Variant, "step": Step}
+    source = article_form.instance.source_language
+    for key in article_form.cleaned_data.get("mark_translated") or ():
+        kind, _sep, rest = key.partition(":")
+        pk, _sep, rest = rest.partition(":")
+        field_name = rest.partition(":")[0]
+        model = models.get(kind)
+        if model is None or not pk.isdigit():
+            continue
+        column = f"{field_name}_{source}"
+        now = model.objects.filter(pk=int(pk)).values_list(column, flat=True).first()
+        base = (base_rows or {}).get((kind, int(pk)))
+        if base is None or (now or "") != (
+            getattr(base.get(column), "name", base.get(column)) or ""
+        ):
+            raise Refused(
+                gettext(
+                    "The source text you marked as checked changed again while you were "
+                    "editing. Nothing was saved: reload the page and check the latest change."
+                )
+            )
 
 
 def _rows_deleted_since(rows, known_now):

@@ -119,6 +119,22 @@ def test_a_variant_id_of_another_article_is_refused_and_the_tab_stays(login_as, 
     assert (graph(first), graph(second)) == before
 
 
+def test_a_refusal_holds_when_the_same_post_also_deletes_a_row(login_as, two_articles, platforms):
+    """django-nested-admin validates everything a second time when a row is deleted."""
+    _first, second, _draft = two_articles
+    before = graph(second)
+    editor = login_as("Editor")
+    data = admin_form(editor, change_url(second))
+    data["variants-1-platform"] = [str(platforms["chrome"].pk)]  # Chrome twice: refused
+    data["variants-1-steps-0-DELETE"] = ["on"]
+
+    response = editor.post(change_url(second), data)
+
+    assert response.status_code == 200
+    assert "one variant per platform" in response.content.decode()
+    assert graph(second) == before
+
+
 def test_a_draft_step_id_never_puts_the_draft_text_on_a_published_page(
     login_as, two_articles, client
 ):
