@@ -26,6 +26,7 @@ from django.db import models, transaction
 from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.forms import Textarea
+from django.forms.utils import ErrorDict
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -277,6 +278,7 @@ class TranslatedInline(NestedStackedInlineMixin, TranslationStackedInline):
 class StepInline(TranslatedInline):
     model = Step
     formset = ArticleRowsFormSet
+    max_num = editing.MAX_STEPS_PER_VARIANT
     fields = (
         "order",
         "translation",
@@ -327,6 +329,7 @@ class VariantFormSet(ArticleRowsFormSet):
 class VariantInline(TranslatedInline):
     model = Variant
     formset = VariantFormSet
+    max_num = editing.MAX_VARIANTS
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "platform":
@@ -346,6 +349,9 @@ class ArticleAdminForm(forms.ModelForm):
     """The article form, plus the version it was loaded at and the translations checked."""
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Which language's fields were editable, or read-only for a translator, when the form
+    # was loaded: the page posted is only understood with the same layout.
+    loaded_language = forms.CharField(widget=forms.HiddenInput, required=False)
     mark_translated = forms.MultipleChoiceField(
         label=_("Checked translations"),
         required=False,
@@ -368,14 +374,56 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # The variant formset, built on this same instance, reads the whole page from here.
         self.instance._admin_form = self
+        if self.is_bound and self.instance.pk:
+            self._forget_deleted_links()
         if self.instance.pk:
             self.fields["loaded_version"].initial = (
                 self.restoring.version if self.restoring else self.instance.version
             )
+            self.fields["loaded_language"].initial = self.instance.source_language
         if self.instance.pk:
             # Loaded only when the page shows the list or a box was ticked: a save that
             # checks nothing does not read the whole article again for it.
             self.fields["mark_translated"].choices = self._outdated_choices
+
+    def _forget_deleted_links(self):
+        """Drop links to articles deleted since the form was loaded (deleting an article
+        removed them from this one already): the rest of the form still saves."""
+        names = [name for name in ("prerequisites", "related") if name in self.fields]
+        posted = {name: self.data.getlist(self.add_prefix(name)) for name in names}
+        wanted = {value for values in posted.values() for value in values if value.isdigit()}
+        if not wanted:
+            return
+        existing = {
+            str(pk) for pk in Article.objects.filter(pk__in=wanted).values_list("pk", flat=True)
+        }
+        if wanted <= existing:
+            return
+        self.data = self.data.copy()
+        for name, values in posted.items():
+            self.data.setlist(
+                self.add_prefix(name), [v for v in values if not v.isdigit() or v in existing]
+            )
+
+    def full_clean(self):
+        super().full_clean()
+        loaded = self.data.get(self.add_prefix("loaded_language")) if self.is_bound else None
+        # As stored: an editor's form may be changing it now, which is fine.
+        stored = self.initial.get("source_language", self.instance.source_language)
+        if self.instance.pk and loaded and loaded != stored:
+            # The fields' errors would speak of a layout this editor never saw: only this.
+            self._errors = ErrorDict()
+            self.add_error(
+                None,
+                ValidationError(
+                    gettext(
+                        "Someone else changed the language this article is written in while "
+                        "you were editing. Nothing was saved: reload the page to see which "
+                        "texts are now the source and which the translation."
+                    ),
+                    code="language_changed",
+                ),
+            )
 
     def _outdated_choices(self):
         names = dict(settings.LANGUAGES)
@@ -464,7 +512,7 @@ class ArticleAdmin(NestedModelAdminMixin, VersionAdmin, TranslationAdmin):
                     "fields": (
                         ("number", "slug"),
                         ("category", "status", "source_language"),
-                        "loaded_version",
+                        ("loaded_version", "loaded_language"),
                     )
                 },
             ),
@@ -513,6 +561,15 @@ class ArticleAdmin(NestedModelAdminMixin, VersionAdmin, TranslationAdmin):
             "restoring": getattr(request, "kb_restoring", None),
         }
         return type(form.__name__, (form,), attributes)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            try:
+                editing.check_row_counts(request.POST)
+            except editing.Refused as refusal:
+                messages.error(request, refusal.message)
+                return redirect(request.path)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_object(self, request, object_id, from_field=None):
         # A save locks the article's row before anything is read for the form: what the
@@ -605,6 +662,12 @@ class ArticleAdmin(NestedModelAdminMixin, VersionAdmin, TranslationAdmin):
             restoring = getattr(request, "kb_restoring", None)
             editing.raise_version(obj, floor=restoring.version if restoring else None)
         super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        editing.delete_articles(request.user, [obj.pk])
+
+    def delete_queryset(self, request, queryset):
+        editing.delete_articles(request.user, list(queryset.values_list("pk", flat=True)))
 
     # Publishing: a permission of its own, so Editors can write but not publish.
 

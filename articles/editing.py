@@ -25,11 +25,12 @@ checks, in this order:
 
 from dataclasses import dataclass, field
 
+import reversion
 from django import forms
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
-from django.db.models import F, FileField, Value
+from django.db import IntegrityError, transaction
+from django.db.models import F, FileField, Q, Value
 from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Greatest
 from django.utils.html import format_html, format_html_join
@@ -38,7 +39,7 @@ from django.utils.translation import gettext
 from modeltranslation.translator import translator
 
 from . import revisions
-from .models import Article, Platform, Step, Variant
+from .models import Article, Category, Platform, Step, Variant
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 
@@ -46,6 +47,13 @@ LANGUAGE_NAMES = dict(settings.LANGUAGES)
 DERIVED = frozenset(
     {"id", "version", "translated_from", "translation_state", "created_at", "updated_at"}
 )
+# Bounds of one article, far above any real one (KB 1008: 5 variants, 30 steps). Every
+# form of the page is built and validated before anything else happens (about 8 ms each),
+# so the counts a form declares are checked before that: a forged "100000 steps" would
+# otherwise hold a worker, and the article's lock, for minutes.
+MAX_VARIANTS = 30
+MAX_STEPS_PER_VARIANT = 150
+MAX_ROWS = 400
 RESOLVE_PREFIX = "kb_resolve_"
 SEEN_VERSION = "kb_seen_version"
 
@@ -247,8 +255,43 @@ def restore(revision, article_id):
     # Platforms may have moved between variants since: cleared first, so that writing the
     # revision's never meets the one-variant-per-platform rule half way.
     Variant.objects.filter(article_id=article_id).update(platform=None)
-    for version in (*articles, *variants, *steps):
-        version.revert()
+    missing = _missing_references(articles[0], variants)
+    if missing:
+        raise Refused(
+            gettext(
+                "This version cannot be restored: its %(what)s no longer exists. Nothing was "
+                "restored."
+            )
+            % {"what": missing}
+        )
+    try:
+        with transaction.atomic():
+            for version in (*articles, *variants, *steps):
+                version.revert()
+    except IntegrityError:
+        raise Refused(
+            gettext(
+                "This version cannot be restored as it is: its number is now another "
+                "article's. Nothing was restored."
+            )
+        ) from None
+    # Links to articles deleted since are left out (the database would refuse them).
+    existing = Article.objects.values("pk")
+    for through in (Article.prerequisites.through, Article.related.through):
+        through.objects.filter(from_article_id=article_id).exclude(
+            to_article_id__in=existing
+        ).delete()
+
+
+def _missing_references(article_version, variant_versions):
+    """Return what a stored version refers to that was deleted since ("" if nothing)."""
+    category = article_version.field_dict.get("category_id")
+    if category is not None and not Category.objects.filter(pk=category).exists():
+        return gettext("category")
+    platforms = {v.field_dict.get("platform_id") for v in variant_versions} - {None}
+    if Platform.objects.filter(pk__in=platforms).count() != len(platforms):
+        return gettext("platform")
+    return ""
 
 
 def highest_version(article_id):
@@ -282,7 +325,62 @@ def set_status(user, article_ids, status):
     return count
 
 
-# --- The admin form --------------------------------------------------------------------------
+def delete_articles(user, article_ids):
+    """Delete these articles. Every other article that linked to one of them loses that
+    link, which is a change of that article: its version goes up and it gets a revision."""
+    ids = set(article_ids)
+    linking = set(
+        Article.objects.filter(Q(prerequisites__in=ids) | Q(related__in=ids))
+        .exclude(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        for article_id in sorted(ids | linking):  # one order: no deadlock between two deletes
+            lock(article_id)
+        for article in Article.objects.filter(pk__in=ids):
+            article.delete()
+        if not linking:
+            return
+        with reversion.create_revision():
+            reversion.set_user(user)
+            reversion.set_comment(gettext("Links to deleted articles removed"))
+            for article in Article.objects.filter(pk__in=linking):
+                raise_version(article)
+                article.save()
+
+
+# --- The admin form ------------------------------------------------------------------------
+
+
+def check_row_counts(data):
+    """Refuse a page declaring more variants or steps than an article may have."""
+
+    def declared(key):
+        try:
+            return max(int(data.get(key, 0)), 0)
+        except (TypeError, ValueError):
+            return 0  # the formset itself reports a malformed count
+
+    variants = declared("variants-TOTAL_FORMS")
+    steps = [
+        declared(f"variants-{index}-steps-TOTAL_FORMS")
+        for index in range(min(variants, MAX_VARIANTS + 1))
+    ]
+    if (
+        variants > MAX_VARIANTS
+        or max(steps, default=0) > MAX_STEPS_PER_VARIANT
+        or variants + sum(steps) > MAX_ROWS
+    ):
+        raise Refused(
+            gettext(
+                "Nothing was saved: an article has at most %(variants)s variants, "
+                "%(steps)s steps in a variant and %(rows)s variants and steps in all."
+            )
+            % {"variants": MAX_VARIANTS, "steps": MAX_STEPS_PER_VARIANT, "rows": MAX_ROWS}
+        )
+
+
+# --- Rows of the admin page ------------------------------------------------------------------
 
 
 @dataclass

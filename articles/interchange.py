@@ -676,32 +676,58 @@ def _article_matches(article, data, base):
 
 
 def _write_article(article, data, base):
+    """Write one article from its file, its variants and steps updated in place.
+
+    Rows keep their ids where they stay (matched by position): an editor's form opened
+    before the import is then merged with it, not refused. Every translation is taken as
+    made from the file's source text, except those the file lists as out of date.
+    """
     article.slug = data["slug"]
     article.category = Category.objects.get(slug=data["category"])
     article.status = data["status"]
     article.source_language = data["written_in"]
     for key, name in ARTICLE_TEXTS.items():
         _set_translated(article, name, data[key])
+    _as_written_now(article)
     article.save()
     _apply_translated_from(article, data["translated_from"], ARTICLE_TEXTS)
-    article.variants.all().delete()
+    old_variants = list(article.variants.order_by("order", "pk"))
+    # Platforms may move between positions: cleared first, set again below.
+    Variant.objects.filter(article=article).update(platform=None)
     platforms = {p.slug: p for p in Platform.objects.all()}
     for variant_order, variant_data in enumerate(data["variants"]):
-        variant = Variant(
-            article=article, order=variant_order, platform=platforms.get(variant_data["platform"])
-        )
+        variant = _reuse(old_variants, variant_order) or Variant(article=article)
+        old_steps = list(variant.steps.order_by("order", "pk")) if variant.pk else []
+        variant.order = variant_order
+        variant.platform = platforms.get(variant_data["platform"])
         _set_translated(variant, "intro", variant_data["intro"])
+        _as_written_now(variant)
         variant.save()
         _apply_translated_from(variant, variant_data["translated_from"], VARIANT_TEXTS)
         for step_order, step_data in enumerate(variant_data["steps"]):
-            step = Step(variant=variant, order=step_order)
+            step = _reuse(old_steps, step_order) or Step(variant=variant)
+            step.order = step_order
             for key, field_name in STEP_TEXTS.items():
                 _set_translated(step, field_name, step_data[key])
             for code in LANGUAGE_CODES:
                 relative = step_data["figure"][code]
                 setattr(step, f"figure_{code}", _store_figure(base, relative) if relative else "")
+            _as_written_now(step)
             step.save()
             _apply_translated_from(step, step_data["translated_from"], STEP_SOURCES)
+        Step.objects.filter(pk__in=[s.pk for s in old_steps[len(variant_data["steps"]) :]]).delete()
+    Variant.objects.filter(pk__in=[v.pk for v in old_variants[len(data["variants"]) :]]).delete()
+
+
+def _reuse(rows, position):
+    return rows[position] if position < len(rows) else None
+
+
+def _as_written_now(obj):
+    """Let translation_status record every translation of ``obj`` as made from the source
+    text it is saved with (as for a new row); the file's out-of-date list comes after."""
+    obj.translated_from = {}
+    obj._loaded_values = None
 
 
 @dataclass

@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A NUL byte in an admin list's filters would reach the database as it is.
+    "articles.middleware.AdminQueryGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out login into a 429 page.
     "axes.middleware.AxesMiddleware",
