@@ -374,8 +374,6 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # The variant formset, built on this same instance, reads the whole page from here.
         self.instance._admin_form = self
-        if self.is_bound and self.instance.pk:
-            self._forget_deleted_links()
         if self.instance.pk:
             self.fields["loaded_version"].initial = (
                 self.restoring.version if self.restoring else self.instance.version
@@ -385,25 +383,6 @@ class ArticleAdminForm(forms.ModelForm):
             # Loaded only when the page shows the list or a box was ticked: a save that
             # checks nothing does not read the whole article again for it.
             self.fields["mark_translated"].choices = self._outdated_choices
-
-    def _forget_deleted_links(self):
-        """Drop links to articles deleted since the form was loaded (deleting an article
-        removed them from this one already): the rest of the form still saves."""
-        names = [name for name in ("prerequisites", "related") if name in self.fields]
-        posted = {name: self.data.getlist(self.add_prefix(name)) for name in names}
-        wanted = {value for values in posted.values() for value in values if value.isdigit()}
-        if not wanted:
-            return
-        existing = {
-            str(pk) for pk in Article.objects.filter(pk__in=wanted).values_list("pk", flat=True)
-        }
-        if wanted <= existing:
-            return
-        self.data = self.data.copy()
-        for name, values in posted.items():
-            self.data.setlist(
-                self.add_prefix(name), [v for v in values if not v.isdigit() or v in existing]
-            )
 
     def full_clean(self):
         super().full_clean()
@@ -447,6 +426,25 @@ class ArticleAdminForm(forms.ModelForm):
             )
             for item in outdated
         ]
+
+
+class LinksField(forms.ModelMultipleChoiceField):
+    """Links to other articles; a link to an article deleted since the form was loaded is
+    dropped (deleting it removed the link here already), so the rest of the form saves."""
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except ValidationError as error:
+            if error.code != "invalid_choice" or not isinstance(value, list | tuple):
+                raise
+        existing = {
+            str(pk)
+            for pk in self.queryset.filter(
+                pk__in=[v for v in value if str(v).isdigit()]
+            ).values_list("pk", flat=True)
+        }
+        return super().clean([v for v in value if str(v) in existing])
 
 
 class TranslationListFilter(admin.SimpleListFilter):
@@ -561,6 +559,10 @@ class ArticleAdmin(NestedModelAdminMixin, VersionAdmin, TranslationAdmin):
             "restoring": getattr(request, "kb_restoring", None),
         }
         return type(form.__name__, (form,), attributes)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", LinksField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST":
