@@ -79,6 +79,7 @@ messages: $(VENV)/.installed
 ## queries per page), then search on 10,000 synthetic articles.
 bench: $(VENV)/.installed
 	$(PY) bench/serving_bench.py
+	$(PY) bench/markdown_bench.py
 	$(PY) bench/search_bench.py
 
 ## bench-postgres: the search benchmark again on a throwaway PostgreSQL (as test-postgres).

@@ -6,13 +6,14 @@ directly except through ``settings.LANGUAGES``.
 """
 
 from django.conf import settings
-from django.core.validators import FileExtensionValidator
+from django.core.validators import FileExtensionValidator, MaxLengthValidator
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .markdown import validate_renderable
 from .uploads import FIGURE_EXTENSIONS, validate_figure
 
 LANGUAGE_CHOICES = settings.LANGUAGES
@@ -63,7 +64,12 @@ class TranslationTracked(models.Model):
 class Category(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=1_000,
+        validators=[MaxLengthValidator(1_000)],
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -181,11 +187,32 @@ class Article(TranslationTracked):
     summary = models.TextField(
         _("summary"),
         blank=True,
+        max_length=500,
+        validators=[MaxLengthValidator(500)],
         help_text=_("One or two plain sentences; also shown to search engines."),
     )
-    body = models.TextField(_("introduction"), blank=True, help_text=_("Markdown."))
-    notes = models.TextField(_("notes"), blank=True, help_text=_("Markdown, shown as a callout."))
-    troubleshooting = models.TextField(_("troubleshooting"), blank=True, help_text=_("Markdown."))
+    # Markdown texts: limits in README.md ("Markdown: bounded rendering time").
+    body = models.TextField(
+        _("introduction"),
+        blank=True,
+        max_length=10_000,
+        validators=[MaxLengthValidator(10_000), validate_renderable],
+        help_text=_("Markdown."),
+    )
+    notes = models.TextField(
+        _("notes"),
+        blank=True,
+        max_length=5_000,
+        validators=[MaxLengthValidator(5_000), validate_renderable],
+        help_text=_("Markdown, shown as a callout."),
+    )
+    troubleshooting = models.TextField(
+        _("troubleshooting"),
+        blank=True,
+        max_length=10_000,
+        validators=[MaxLengthValidator(10_000), validate_renderable],
+        help_text=_("Markdown."),
+    )
     prerequisites = models.ManyToManyField(
         "self",
         symmetrical=False,
@@ -350,7 +377,13 @@ class Variant(TranslationTracked):
         ),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
-    intro = models.TextField(_("introduction"), blank=True, help_text=_("Markdown."))
+    intro = models.TextField(
+        _("introduction"),
+        blank=True,
+        max_length=5_000,
+        validators=[MaxLengthValidator(5_000), validate_renderable],
+        help_text=_("Markdown."),
+    )
 
     class Meta:
         ordering = ("order", "pk")
@@ -381,7 +414,12 @@ class Step(TranslationTracked):
         Variant, on_delete=models.CASCADE, related_name="steps", verbose_name=_("variant")
     )
     order = models.PositiveIntegerField(_("order"), default=0)
-    body = models.TextField(_("text"), help_text=_("Markdown: one action per step."))
+    body = models.TextField(
+        _("text"),
+        max_length=5_000,
+        validators=[MaxLengthValidator(5_000), validate_renderable],
+        help_text=_("Markdown: one action per step."),
+    )
     figure = models.ImageField(
         _("figure"),
         upload_to="figures/",

@@ -1,8 +1,14 @@
 """Editor Markdown: rendered with tables and images, never live script."""
 
+import gc
+import time
+
+import markdown as python_markdown
 import pytest
 
 from articles import markdown
+from articles.models import Article, Step, Variant
+from bench.markdown_bench import PATHOLOGICAL
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -57,3 +63,71 @@ def test_render_escapes_cross_reference_titles():
 
 def test_referenced_numbers_finds_every_reference():
     assert markdown.referenced_numbers("[[KB 1]] x [[kb 22]]", None, "[[ KB 333 ]]") == {1, 22, 333}
+
+
+# Time: no field, whatever it contains, takes more than 50 ms to render. Each shape is
+# built at the longest length a Markdown field may have (tests/test_limits.py pins the
+# fields to it). Best of three renders, with the cyclic garbage collector paused, and two
+# more after a pause when over: the question is whether the renderer's own work is
+# bounded. A render slow by itself is slow every time; one that met a busy moment of this
+# shared machine, or a collection of the test process's garbage, is not.
+
+BUDGET_SECONDS = 0.050
+
+
+def render_seconds(text):
+    """Return the best uncached render time of ``text``, in seconds."""
+    best = float("inf")
+    for attempt in range(5):
+        if attempt >= 3:
+            if best < BUDGET_SECONDS:
+                break
+            time.sleep(0.1)
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            markdown.convert(text)
+            best = min(best, time.perf_counter() - start)
+        finally:
+            gc.enable()
+    return best
+
+
+@pytest.mark.parametrize("shape", list(PATHOLOGICAL))
+def test_worst_case_text_at_the_longest_length_renders_within_50_ms(shape):
+    text = PATHOLOGICAL[shape](markdown.MAX_TEXT_LENGTH)
+    assert len(text) == markdown.MAX_TEXT_LENGTH
+    assert render_seconds(text) < BUDGET_SECONDS
+
+
+def test_thirty_thousand_brackets_as_reported_render_within_50_ms():
+    # Longer than any field may be: written around the forms, it must not hang a worker.
+    assert render_seconds("[" * 30_000) < BUDGET_SECONDS
+
+
+def test_demo_texts_render_exactly_as_python_markdown_renders_them(demo):
+    # The work limit is for texts no article has: every real text renders as before.
+    plain = python_markdown.Markdown(extensions=markdown.EXTENSIONS, output_format="html")
+    texts = [
+        getattr(row, f"{name}_{code}")
+        for model, names in ((Article, ("body", "notes", "troubleshooting")),
+                             (Variant, ("intro",)), (Step, ("body",)))
+        for row in model.objects.all()
+        for name in names
+        for code in ("en", "ja")
+    ]  # fmt: skip
+    texts = [text for text in texts if text]
+    assert len(texts) > 100
+    for text in texts:
+        unguarded = markdown._link_references(plain.reset().convert(text), {})
+        assert str(markdown.render(text)) == markdown.sanitize(unguarded)
+
+
+def test_text_too_complex_to_render_quickly_is_shown_as_plain_paragraphs():
+    references = {7: ("/en/articles/7/x/", "Seven")}
+    text = "See [[KB 7]] <script>alert(1)</script>\n\n" + "[" * 5_000 + "\n\nLast & least"
+    html = str(markdown.render(text, references))
+    assert html.startswith('<p>See <a href="/en/articles/7/x/" class="kb-ref"')
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;</p>" in html
+    assert "<p>" + "[" * 5_000 + "</p>" in html
+    assert html.endswith("<p>Last &amp; least</p>")

@@ -1,13 +1,17 @@
 """The Markdown sanitiser, attacked with generated input and known XSS vectors."""
 
+import gc
 import html
 import re
+import time
 
+import markdown as python_markdown
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings, target
 from hypothesis import strategies as st
 
 from articles import markdown
+from bench.markdown_bench import PATHOLOGICAL
 
 FRAGMENTS = [
     "<script>", "</script>", "<script src=//x>", "<img src=x onerror=alert(1)>",
@@ -107,3 +111,92 @@ def test_known_xss_vectors_are_neutralised(vector):
     output = str(markdown.render(vector))
     assert_harmless(output)
     assert markdown.sanitize(output) == output
+
+
+# Time: generated Markdown up to the longest length a field may have, made of the shapes
+# that are slow for a Markdown renderer (bench/markdown_bench.py) mixed with hostile
+# fragments, never takes more than 50 ms to render; hypothesis steers towards the slowest.
+
+BUDGET_SECONDS = 0.050
+
+LONGEST = markdown.MAX_TEXT_LENGTH
+length = st.one_of(
+    st.integers(min_value=1, max_value=LONGEST),
+    st.sampled_from([LONGEST // 8, LONGEST // 4, LONGEST // 2, LONGEST]),
+)
+segment = st.one_of(
+    st.builds(
+        lambda shape, n: PATHOLOGICAL[shape](n), st.sampled_from(sorted(PATHOLOGICAL)), length
+    ),
+    hostile_text,
+    st.sampled_from(["\n", "\n\n", " ", "    ", "- ", "1. ", "> ", "| ", "# "]),
+)
+long_markdown = st.lists(segment, min_size=1, max_size=8).map(
+    lambda parts: "".join(parts)[:LONGEST]
+)
+
+
+def best_render_seconds(text):
+    """Return how long rendering ``text`` takes, the best of up to five tries.
+
+    Timed with the cyclic garbage collector paused: a full collection of this process,
+    where hypothesis keeps thousands of examples, takes up to 0.2 s and belongs to the
+    test, not to the renderer. A try over the budget is repeated after a pause, in case
+    it met a moment when other work had this shared machine.
+    """
+    best = float("inf")
+    for _attempt in range(5):
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            markdown.convert(text)
+            best = min(best, time.perf_counter() - start)
+        finally:
+            gc.enable()
+        if best < BUDGET_SECONDS:
+            break
+        time.sleep(0.1)
+    return best
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    # Not the explain phase: it traces every line the renderer runs, which makes it ten
+    # times slower and the timing meaningless.
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+)
+@given(long_markdown)
+def test_no_generated_text_up_to_the_longest_length_takes_more_than_50_ms(text):
+    seconds = best_render_seconds(text)
+    target(seconds)  # steer the search towards the slowest texts
+    assert seconds < BUDGET_SECONDS, len(text)
+
+
+# Same output: counting the work changes nothing in what a text renders to, as long as it
+# is rendered as Markdown at all.
+
+EVERYDAY = [
+    "# ", "## ", "- ", "* ", "1. ", "2) ", "> ", "**", "*", "_", "__", "`", "``", "```\n",
+    "~~~\n", "```python\n", "[a](b)", "[a](b \"t\")", "![a](b.png)", "[a]", "[a][]", "[a]: /x\n",
+    "<kbd>", "</kbd>", "<b>", "</b>", "<div>\n", "</div>\n", "| a | b |\n", "|---|---|\n", "|",
+    "---\n", "***\n", "=\n", "\n", "\n\n", "    ", "  \n", "&copy;", "&", "<", "'", '"', "--",
+    "---", "...", "word ", "x", "日本語", "[[KB 1]]", "<!-- c -->", "<http://a.b>", "<a@b.c>",
+    "\\*", "(", ")", "[", "]", "!", "<?x?>", "<![CDATA[x]]>", "\t",
+]  # fmt: skip
+everyday_markdown = st.lists(
+    st.one_of(st.sampled_from(EVERYDAY), st.text(max_size=6)), max_size=60
+).map("".join)
+plain_python_markdown = python_markdown.Markdown(
+    extensions=markdown.EXTENSIONS, output_format="html"
+)
+
+
+@settings(max_examples=3_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(everyday_markdown, hostile_text))
+def test_text_rendered_as_markdown_renders_exactly_as_python_markdown_renders_it(text):
+    if markdown.is_too_complex(text):
+        return
+    unguarded = markdown._link_references(plain_python_markdown.reset().convert(text), {})
+    assert markdown.convert(text) == markdown.sanitize(unguarded)
