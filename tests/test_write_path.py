@@ -444,3 +444,25 @@ def test_saving_the_har_article_runs_a_bounded_number_of_queries(
     for language, text in (("en", "queries pinned"), ("ja", "クエリ数の確認")):
         page = client.get(f"/{language}/articles/1008/{demo[1008].slug}/").content.decode()
         assert text in page
+
+
+# 5. One article cannot hold more text than its page renders quickly.
+
+
+def test_an_article_whose_texts_add_up_past_the_page_budget_is_refused(
+    staff_client, make_article, platforms
+):
+    from articles.editing import MAX_TEXT_PER_LANGUAGE
+    from tests.formfields import add_variants
+
+    article = make_article(slug="long", steps={platforms["chrome"]: [("One.", "一。")]})
+    data = admin_form(staff_client, change_url(article))
+    step = "Press the button. " * 277  # 4,986 characters, under a step's own limit
+    count = MAX_TEXT_PER_LANGUAGE // len(step) + 1
+    add_variants(data, [(platforms["edge"].pk, [{"body_en": step, "body_ja": "押す。"}] * count)])
+
+    response = staff_client.post(change_url(article), data)
+
+    assert response.status_code == 200
+    assert "add up to more than 250,000 characters" in response.content.decode()
+    assert Step.objects.filter(variant__article=article).count() == 1
