@@ -6,10 +6,12 @@ import itertools
 import pytest
 import reversion
 from django.conf import settings as django_settings
+from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test import Client
 from django.utils import translation
 
 from articles import search
@@ -150,3 +152,48 @@ def staff_client(client, django_user_model):
     user = django_user_model.objects.create_superuser("editor", "", "pw-for-tests-only")
     client.force_login(user)
     return client
+
+
+# Staff and articles for the write path's tests (tests/test_write_path*.py).
+
+
+@pytest.fixture
+def login_as(editor_groups):
+    counter = iter(range(1000))
+
+    def login(group):
+        user = User.objects.create_user(
+            f"{group.lower()}-{next(counter)}", password="x", is_staff=True
+        )
+        user.groups.add(Group.objects.get(name=group))
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def browsers(make_article, platforms):
+    """A published article with a Chrome variant (two steps) and an Edge variant (one)."""
+    return make_article(
+        number=2001,
+        slug="browsers",
+        summary_en="Summary.",
+        summary_ja="概要。",
+        steps={
+            platforms["chrome"]: [("Chrome one.", "クローム一。"), ("Chrome two.", "クローム二。")],
+            platforms["edge"]: [("Edge one.", "エッジ一。")],
+        },
+    )
+
+
+@pytest.fixture
+def other(make_article, platforms):
+    """Another published article, the bystander that must never change."""
+    return make_article(
+        number=2002,
+        slug="other",
+        title=("Other article", "別の記事"),
+        steps={platforms["chrome"]: [("Other step.", "別の手順。")]},
+    )

@@ -10,46 +10,14 @@ import re
 import threading
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.db import connection
-from django.test import Client
 from reversion.models import Version
 
-from articles import revisions
 from articles.models import Article, Step, Variant
+from tests.editors import change_url, graph, superuser
 from tests.formfields import admin_form, form_errors
 
 pytestmark = pytest.mark.django_db
-
-
-def change_url(article):
-    return f"/admin/articles/article/{article.pk}/change/"
-
-
-def graph(article):
-    """Everything an editor can change in ``article``, with its rows' ids."""
-    article = Article.objects.get(pk=article.pk)
-    rows = [
-        (v.pk, v.platform_id, v.order, v.intro_en, v.intro_ja)
-        for v in Variant.objects.filter(article=article).order_by("pk")
-    ]
-    steps = [
-        (s.pk, s.variant_id, s.order, s.body_en, s.body_ja)
-        for s in Step.objects.filter(variant__article=article).order_by("pk")
-    ]
-    return revisions.flatten(revisions.current_state(article)), rows, steps, article.status
-
-
-@pytest.fixture
-def login_as(editor_groups):
-    def login(group, name=None):
-        user = User.objects.create_user(name or f"{group.lower()}-w", password="x", is_staff=True)
-        user.groups.add(Group.objects.get(name=group))
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return login
 
 
 @pytest.fixture
@@ -229,7 +197,7 @@ def test_a_translator_restore_changes_translations_only(login_as, make_article, 
     assert article.title_en == "New English title"
     assert article.title_ja == "記事"  # the translation did go back
     assert Step.objects.get(body_en="One.").body_ja == "一。"
-    _flat, rows, steps, _status = graph(article)
+    _flat, rows, steps, *_rest = graph(article)
     assert [r[:3] for r in rows] == [r[:3] for r in with_new_rows[1]]
     assert [s[:4] for s in steps] == [s[:4] for s in with_new_rows[2]]
 
@@ -267,12 +235,6 @@ def shared(make_article, platforms):
         summary_ja="古い概要。",
         steps={platforms["chrome"]: [(f"Step {n}.", f"手順{n}。") for n in range(1, 6)]},
     )
-
-
-def superuser(name):
-    client = Client()
-    client.force_login(User.objects.create_superuser(name, "", "x"))
-    return client
 
 
 def test_a_stale_form_that_changed_other_fields_is_merged(shared):

@@ -8,160 +8,27 @@ malformed ids or platform swaps answered 500); ``test_held_*`` are attacks that 
 refused from the start, kept so they stay refused.
 """
 
-import io
 import re
 
 import pytest
 import reversion
-from django.contrib.auth.models import Group, User
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
-from PIL import Image
 from reversion.models import Version
 
-from articles import revisions
 from articles.models import Article, Step, Variant
-from tests.formfields import FormFields, add_variants, admin_form, form_errors
+from tests.editors import (
+    change_url,
+    form_from,
+    graph,
+    history_url,
+    move_step,
+    png,
+    post,
+    superuser,
+    version_of,
+)
+from tests.formfields import add_variants, admin_form, form_errors
 
 pytestmark = pytest.mark.django_db
-
-
-# --- helpers -------------------------------------------------------------------------------
-
-
-def change_url(article):
-    return f"/admin/articles/article/{article.pk}/change/"
-
-
-def history_url(object_id, version):
-    return f"/admin/articles/article/{object_id}/history/{version.pk}/"
-
-
-def graph(article):
-    """Everything an editor can change in ``article``, with its rows' ids."""
-    article = Article.objects.get(pk=article.pk)
-    rows = [
-        (v.pk, v.platform_id, v.order, v.intro_en, v.intro_ja)
-        for v in Variant.objects.filter(article=article).order_by("pk")
-    ]
-    steps = [
-        (s.pk, s.variant_id, s.order, s.body_en, s.body_ja, s.figure_en.name)
-        for s in Step.objects.filter(variant__article=article).order_by("pk")
-    ]
-    links = (
-        sorted(article.prerequisites.values_list("pk", flat=True)),
-        sorted(article.related.values_list("pk", flat=True)),
-    )
-    return (
-        revisions.flatten(revisions.current_state(article)),
-        rows,
-        steps,
-        article.status,
-        links,
-    )
-
-
-def post(client, url, data):
-    """Post like a browser: a server error is an answer (500), not an exception."""
-    client.raise_request_exception = False
-    return client.post(url, data)
-
-
-def form_from(html):
-    parser = FormFields()
-    parser.feed(html)
-    return {k: v for k, v in parser.data.items() if "__prefix__" not in k}
-
-
-def png(colour):
-    buffer = io.BytesIO()
-    Image.new("RGB", (6, 6), colour).save(buffer, "PNG")
-    return SimpleUploadedFile(f"{colour}.png", buffer.getvalue(), "image/png")
-
-
-def version_of(model_obj, **wanted):
-    for version in Version.objects.get_for_object(model_obj):
-        if all(version.field_dict.get(k) == v for k, v in wanted.items()):
-            return version
-    raise AssertionError(f"no version with {wanted}")
-
-
-@pytest.fixture
-def login_as(editor_groups):
-    counter = iter(range(1000))
-
-    def login(group):
-        user = User.objects.create_user(
-            f"{group.lower()}-{next(counter)}", password="x", is_staff=True
-        )
-        user.groups.add(Group.objects.get(name=group))
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return login
-
-
-def superuser(name):
-    client = Client()
-    client.force_login(User.objects.create_superuser(name, "", "x"))
-    return client
-
-
-@pytest.fixture
-def browsers(make_article, platforms):
-    """A published article with a Chrome variant (two steps) and an Edge variant (one)."""
-    return make_article(
-        number=2001,
-        slug="browsers",
-        summary_en="Summary.",
-        summary_ja="概要。",
-        steps={
-            platforms["chrome"]: [("Chrome one.", "クローム一。"), ("Chrome two.", "クローム二。")],
-            platforms["edge"]: [("Edge one.", "エッジ一。")],
-        },
-    )
-
-
-@pytest.fixture
-def other(make_article, platforms):
-    """Another published article, the bystander that must never change."""
-    return make_article(
-        number=2002,
-        slug="other",
-        title=("Other article", "別の記事"),
-        steps={platforms["chrome"]: [("Other step.", "別の手順。")]},
-    )
-
-
-def move_step(data, source, index, target):
-    """Move step ``index`` of variant form ``source`` to the end of variant form ``target``
-    in admin form ``data``, as dragging it there in the browser would post it."""
-    data = {k: list(v) if isinstance(v, list) else v for k, v in data.items()}
-    src = f"variants-{source}-steps-"
-    dst = f"variants-{target}-steps-"
-    moved = {
-        k[len(f"{src}{index}-") :]: v for k, v in data.items() if k.startswith(f"{src}{index}-")
-    }
-    total_src = int(data[f"{src}TOTAL_FORMS"][0])
-    # Shift the following forms of the source down by one.
-    for i in range(index + 1, total_src):
-        for key in [k for k in data if k.startswith(f"{src}{i}-")]:
-            data[f"{src}{i - 1}-{key[len(f'{src}{i}-') :]}"] = data.pop(key)
-    for key in [k for k in data if k.startswith(f"{src}{total_src - 1}-")]:
-        del data[key]
-    data[f"{src}TOTAL_FORMS"] = [str(total_src - 1)]
-    data[f"{src}INITIAL_FORMS"] = [str(int(data[f"{src}INITIAL_FORMS"][0]) - 1)]
-    total_dst = int(data[f"{dst}TOTAL_FORMS"][0])
-    initial_dst = int(data[f"{dst}INITIAL_FORMS"][0])
-    assert total_dst == initial_dst, "helper: no new rows in the target"
-    for name, value in moved.items():
-        data[f"{dst}{total_dst}-{name}"] = value
-    # nested-admin's drag also points the row's hidden parent field at its new variant.
-    data[f"{dst}{total_dst}-variant"] = list(data[f"variants-{target}-id"])
-    data[f"{dst}TOTAL_FORMS"] = [str(total_dst + 1)]
-    data[f"{dst}INITIAL_FORMS"] = [str(initial_dst + 1)]
-    return data
 
 
 # === Findings: restore and recover ==============================================================

@@ -13,123 +13,23 @@ import time
 
 import pytest
 import reversion
-from django.contrib.auth.models import Group, User
 from django.core.management import call_command
-from django.test import Client
 from reversion.models import Version
 
-from articles import revisions
-from articles.models import Article, Category, Step, Variant
-from tests.formfields import FormFields, add_variants, admin_form, form_errors
+from articles.models import Article, Category, Step
+from tests.editors import (
+    change_url,
+    form_from,
+    get,
+    graph,
+    history_url,
+    list_action,
+    post,
+    superuser,
+)
+from tests.formfields import add_variants, admin_form, form_errors
 
 pytestmark = pytest.mark.django_db
-
-
-# --- helpers (as in tests/test_write_path_attacks.py) ---------------------------------------
-
-
-def change_url(article):
-    return f"/admin/articles/article/{article.pk}/change/"
-
-
-def history_url(object_id, version):
-    return f"/admin/articles/article/{object_id}/history/{version.pk}/"
-
-
-def graph(article):
-    article = Article.objects.get(pk=article.pk)
-    rows = [
-        (v.pk, v.platform_id, v.order, v.intro_en, v.intro_ja)
-        for v in Variant.objects.filter(article=article).order_by("pk")
-    ]
-    steps = [
-        (s.pk, s.variant_id, s.order, s.body_en, s.body_ja, s.figure_en.name)
-        for s in Step.objects.filter(variant__article=article).order_by("pk")
-    ]
-    links = (
-        sorted(article.prerequisites.values_list("pk", flat=True)),
-        sorted(article.related.values_list("pk", flat=True)),
-    )
-    return (
-        revisions.flatten(revisions.current_state(article)),
-        rows,
-        steps,
-        article.status,
-        links,
-    )
-
-
-def post(client, url, data):
-    client.raise_request_exception = False
-    return client.post(url, data)
-
-
-def form_from(html):
-    parser = FormFields()
-    parser.feed(html)
-    return {k: v for k, v in parser.data.items() if "__prefix__" not in k}
-
-
-def get(client, url, data=None):
-    client.raise_request_exception = False
-    return client.get(url, data)
-
-
-@pytest.fixture
-def login_as(editor_groups):
-    counter = iter(range(1000))
-
-    def login(group):
-        user = User.objects.create_user(
-            f"{group.lower()}-{next(counter)}", password="x", is_staff=True
-        )
-        user.groups.add(Group.objects.get(name=group))
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return login
-
-
-def superuser(name):
-    client = Client()
-    client.force_login(User.objects.create_superuser(name, "", "x"))
-    return client
-
-
-@pytest.fixture
-def browsers(make_article, platforms):
-    return make_article(
-        number=2001,
-        slug="browsers",
-        summary_en="Summary.",
-        summary_ja="概要。",
-        steps={
-            platforms["chrome"]: [("Chrome one.", "クローム一。"), ("Chrome two.", "クローム二。")],
-            platforms["edge"]: [("Edge one.", "エッジ一。")],
-        },
-    )
-
-
-@pytest.fixture
-def other(make_article, platforms):
-    return make_article(
-        number=2002,
-        slug="other",
-        title=("Other article", "別の記事"),
-        steps={platforms["chrome"]: [("Other step.", "別の手順。")]},
-    )
-
-
-def list_action(client, action, pks):
-    return post(
-        client,
-        "/admin/articles/article/",
-        {"action": action, "_selected_action": [str(pk) for pk in pks], "index": 0, "post": "yes"},
-    )
-
-
-# === Findings ==================================================================================
 
 
 def test_a_translators_stale_form_after_the_source_language_switched_clears_no_text(
