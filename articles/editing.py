@@ -1,25 +1,34 @@
 """The one write path: every change to an article goes through this module.
 
 The doors are the admin's change form (ArticleAdmin and its nested inline formsets), its
-list actions, restore and recover in the history, and the importer (which the demo loader
-calls). Whatever the door, a write runs in one transaction with the article's row locked
-(PostgreSQL: ``SELECT … FOR UPDATE``; SQLite: the connection's ``BEGIN IMMEDIATE``), and
-checks, in this order:
+list actions, restore and recover in the history, deleting an article, and the importer
+(which the demo loader calls). Whatever the door, a write runs in one transaction with
+the article's row locked (PostgreSQL: ``SELECT … FOR UPDATE``; SQLite: the connection's
+``BEGIN IMMEDIATE``), and checks, in this order:
 
-1. **ownership** — every posted variant or step id is one of this article's rows (and a
-   step one of its own variant's); anything else refuses the whole save;
+0. **size** — before any form is built, the page may declare at most ``MAX_VARIANTS``
+   variants, ``MAX_STEPS_PER_VARIANT`` steps in one and ``MAX_ROWS`` rows in all;
+1. **ownership** — every posted variant or step id is one of this article's rows, posted
+   once (a step may move to another variant of the same article); anything else refuses
+   the whole save;
 2. **permissions** — ``Rights``: what the user's role may change. The form shows a role
-   only what it may change; restore and recover write a stored revision, so what falls
-   outside the role's rights is put back as it was (a restore by someone who may not
-   publish never changes the status; a translator's restore changes translations only);
+   only what it may change; restore and recover write a stored revision (this article's
+   part only), then what falls outside the role's rights is put back as it was (a
+   restore by someone who may not publish never changes the status; a translator's
+   restore changes translations only);
 3. **no lost edits** — a form carries the version it was loaded at. A save from an older
    version is merged field by field against what the editor loaded (the revision of that
    version): fields the editor did not change keep what is stored now; a field both
    changed differently is a conflict, shown with both texts, and nothing is saved until
-   the editor has chosen. Saving the refused form again unchanged is refused again;
-4. **the version** — raised with ``F()`` under the lock, by every door, list actions too;
-5. the revision — django-reversion records the article with its variants and steps;
-6. after commit — signals.py updates translation state, search index and page cache once
+   the editor has chosen. Saving the refused form again unchanged is refused again. What
+   cannot be merged (a row removed, moved or changed by both, a figure replaced by both,
+   the source language switched, a checked translation whose source changed again) is
+   refused with a request to reload;
+4. **the result** — one variant per platform, and an article's texts in one language
+   within ``MAX_TEXT_PER_LANGUAGE`` (the page's render time);
+5. **the version** — raised with ``F()`` under the lock, by every door, list actions too;
+6. the revision — django-reversion records the article with its variants and steps;
+7. after commit — signals.py updates translation state, search index and page cache once
    per commit for every article touched (derived caches only, no rules there).
 """
 
