@@ -12,7 +12,8 @@ Around that screen:
 - translation status per language in the list (with filters) and, on the article, every
   out-of-date translation with a diff of its source and a box to mark it checked;
 - history (django-reversion): every save is a revision; compare two, restore, recover;
-- no lost edits: the form carries the article's version and a stale save is refused.
+- no lost edits: every save goes through editing.py (the one write path), which merges a
+  stale form into what is stored and refuses only real conflicts.
 """
 
 import contextlib

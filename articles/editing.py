@@ -38,6 +38,7 @@ import reversion
 from django import forms
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import IntegrityError, transaction
 from django.db.models import F, FileField, Q, Value
 from django.db.models.fields.files import FieldFile
@@ -549,9 +550,12 @@ def _normalise(model_field, value):
 
 
 def _as_text(model_field, value):
+    """Return a field's value as an editor reads it in a conflict ("KB 1002: …", not 7)."""
     normalised = _normalise(model_field, value)
-    if isinstance(normalised, tuple):
-        return ", ".join(str(item) for item in normalised)
+    if model_field.is_relation:
+        pks = [pk for pk in (normalised if isinstance(normalised, tuple) else (normalised,)) if pk]
+        found = model_field.related_model._default_manager.in_bulk(pks)
+        return ", ".join(str(found.get(pk, pk)) for pk in pks)
     return str(normalised)
 
 
@@ -563,7 +567,7 @@ def _form_fields(row):
             continue
         try:
             yield name, model._meta.get_field(name)
-        except Exception:  # noqa: S112 - a form-only field (loaded_version, mark_translated)
+        except FieldDoesNotExist:  # a form-only field (loaded_version, mark_translated)
             continue
 
 

@@ -146,18 +146,6 @@ def article_versions(article_pk):
     )
 
 
-def changes_since(article, loaded_version):
-    """Return (changes, revision) made to ``article`` since the form was loaded at
-    ``loaded_version``; changes is None when no revision of that version is stored."""
-    latest = None
-    for version in article_versions(article.pk)[:100]:
-        latest = latest or version.revision
-        if version.field_dict.get("version") == loaded_version:
-            state = revision_state(version.revision, article.pk)
-            return compare(flatten(state), flatten(current_state(article))), latest
-    return None, latest
-
-
 def describe_revision(revision):
     if revision is None:
         return ""

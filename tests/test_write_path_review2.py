@@ -336,7 +336,10 @@ def test_held_both_changed_the_links_is_a_conflict_not_a_500(
     ben_form["prerequisites"] = [str(third.pk)]
     response = post(ben, url, ben_form)
     assert response.status_code == 200
-    assert "kb_resolve_" in response.content.decode()
+    html = response.content.decode()
+    assert "kb_resolve_" in html
+    # Both sides named as articles, the way the editor knows them, not as row ids.
+    assert "KB 2002: Other article" in html and "KB 2003: " in html
     assert list(Article.objects.get(pk=browsers.pk).prerequisites.values_list("pk", flat=True)) == [
         other.pk
     ]
