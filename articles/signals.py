@@ -12,7 +12,9 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from . import page_cache, search, translation_status
+from serving import page_cache
+
+from . import search, translation_status
 from .models import Article, Category, Platform, Step, Variant
 
 _pending = threading.local()

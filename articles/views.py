@@ -1,20 +1,15 @@
-"""Public pages: home, category, article; plus error pages and media in the embedded mode."""
+"""Public pages: home, category, article, search, and the "Was this helpful?" vote."""
 
 import logging
 import re
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse, HttpResponseServerError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import loader
-from django.templatetags.static import static as static_url
-from django.urls import reverse
 from django.utils.http import http_date
-from django.views import static
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -154,48 +149,3 @@ def search(request):
             .order_by("-votes", "-updated_at")[:RECENT_ARTICLES]
         )
     return render(request, "articles/search.html", context)
-
-
-def media_file(request, path):
-    """Serve an uploaded file in the embedded mode: never sniffed, never executed."""
-    response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "public, max-age=86400"
-    return response
-
-
-def robots_txt(request):
-    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
-    lines = ["User-agent: *", "Disallow: /admin/", "", f"Sitemap: {sitemap_url}", ""]
-    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
-
-
-def healthz(request):
-    """For load balancers: 200 when the database answers, 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        logger.exception("Health check: the database is unreachable")
-        response = HttpResponse("database unreachable\n", status=503, content_type="text/plain")
-    else:
-        response = HttpResponse("ok\n", content_type="text/plain")
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def favicon(request):
-    # Browsers ask for /favicon.ico whatever the page says; send them to the hashed icon.
-    return redirect(static_url("img/favicon.svg"), permanent=True)
-
-
-def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)
-
-
-def server_error(request):
-    # No context processors that could touch the database: this page must always render.
-    template = loader.get_template("500.html")
-    return HttpResponseServerError(template.render({"request": request}))

@@ -100,7 +100,8 @@ def in_process():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from articles import markdown, page_cache
+    from articles import markdown
+    from serving import page_cache
     from kb.wsgi import application, django_application
 
     cold_markdown = markdown._render_cached.cache_clear

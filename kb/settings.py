@@ -12,8 +12,10 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import urlsplit
 
+import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -61,9 +63,17 @@ def read_or_create_secret_key(path):
     return path.read_text().strip()
 
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or read_or_create_secret_key(
-    DATA_DIR / "secret_key"
-)
+# Several app servers (DATABASE_URL set) must share one key, or a session signed by one is
+# refused by the next: there each server would quietly make its own, so refuse to start.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+if not SECRET_KEY:
+    if os.environ.get("DATABASE_URL"):
+        raise ImproperlyConfigured(
+            "DATABASE_URL is set, so several app servers may share this database: set "
+            "DJANGO_SECRET_KEY to one long random value shared by all of them, e.g. from "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+        )
+    SECRET_KEY = read_or_create_secret_key(DATA_DIR / "secret_key")
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
@@ -84,12 +94,15 @@ INSTALLED_APPS = [
     # Login throttling's rule and the vote limits' counts (throttling/).
     "throttling",
     "reversion",
+    "csp",
     "articles",
+    # HTTP plumbing: page cache, security headers, robots/healthz/media, backup.
+    "serving",
 ]
 
 MIDDLEWARE = [
     # First: its headers reach every response, whitenoise's and error pages included.
-    "articles.middleware.SecurityHeadersMiddleware",
+    "serving.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag on every page, and 304 for a reader who already has it (cached pages too).
@@ -97,14 +110,14 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions, before common: the language comes from the URL prefix.
     "django.middleware.locale.LocaleMiddleware",
-    # Whole public pages for anonymous readers (articles/page_cache.py).
-    "articles.page_cache.PageCacheMiddleware",
+    # Whole public pages for anonymous readers (serving/page_cache.py).
+    "serving.page_cache.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A NUL byte in an admin list's filters would reach the database as it is.
-    "articles.middleware.AdminQueryGuardMiddleware",
+    "serving.middleware.AdminQueryGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out login into a 429 page.
     "axes.middleware.AxesMiddleware",
@@ -140,31 +153,17 @@ TEMPLATES = [
 def database_from_url(url):
     """Return the Django database settings for a ``postgres://user:pass@host:port/name`` URL.
 
-    Parts are percent-decoded (a password may contain ``@``); a host starting with ``%2F``
-    is a Unix socket folder; query parameters (``sslmode=require``) become libpq options.
-    Our own dozen lines rather than dj-database-url: PostgreSQL is the one server we support.
+    Parsed by dj-database-url (percent-encoded passwords, a ``%2F``-encoded socket folder as
+    the host, query parameters such as ``sslmode=require`` as libpq options).
     """
-    parts = urlsplit(url)
-    if parts.scheme not in {"postgres", "postgresql"}:
+    if urlsplit(url).scheme not in {"postgres", "postgresql"}:
         raise ImproperlyConfigured("DATABASE_URL must start with postgres:// (or unset: SQLite)")
-    # Not parts.hostname: it lower-cases, and a socket folder's name is case-sensitive.
-    host = parts.netloc.rpartition("@")[2]
-    if host.startswith("["):
-        host = host[1 : host.index("]")]
-    elif parts.port is not None:
-        host = host.rpartition(":")[0]
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": unquote(parts.path.lstrip("/")),
-        "USER": unquote(parts.username or ""),
-        "PASSWORD": unquote(parts.password or ""),
-        "HOST": unquote(host),
-        "PORT": str(parts.port or ""),
-        # Keep a worker's connection between requests (checked before reuse).
-        "CONN_MAX_AGE": int(os.environ.get("KB_DB_CONN_MAX_AGE", "60")),
-        "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": dict(parse_qsl(parts.query)),
-    }
+    # Keep a worker's connection between requests (checked before reuse).
+    return dj_database_url.parse(
+        url,
+        conn_max_age=int(os.environ.get("KB_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
 
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -278,6 +277,34 @@ KB_PAGE_CACHE_SECONDS = int(os.environ.get("KB_PAGE_CACHE_SECONDS", "600"))
 
 # Security. Safe by default; KB_HTTPS=1 adds what a deployment behind TLS needs, and with
 # it `manage.py check --deploy --fail-level WARNING` passes.
+# Content-Security-Policy (django-csp; serving/middleware.py picks the admin's for /admin/).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+# The admin's own templates use style="" attributes, hence 'unsafe-inline' for styles
+# only; scripts stay restricted to our own files.
+KB_ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "frame-ancestors": [SELF],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

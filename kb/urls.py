@@ -6,21 +6,21 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
-from articles import views as article_views
 from articles.sitemaps import SITEMAPS
+from serving import views as serving_views
 
 urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("robots.txt", article_views.robots_txt, name="robots_txt"),
-    path("favicon.ico", article_views.favicon),
-    path("healthz", article_views.healthz, name="healthz"),
+    path("robots.txt", serving_views.robots_txt, name="robots_txt"),
+    path("favicon.ico", serving_views.favicon),
+    path("healthz", serving_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("_nested_admin/", include("nested_admin.urls")),
 ]
 
 if settings.KB_SERVE_MEDIA:
     urlpatterns += [
-        re_path(r"^media/(?P<path>.+)$", article_views.media_file, name="media"),
+        re_path(r"^media/(?P<path>.+)$", serving_views.media_file, name="media"),
     ]
 
 urlpatterns += i18n_patterns(
@@ -28,5 +28,5 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
-handler404 = "articles.views.page_not_found"
-handler500 = "articles.views.server_error"
+handler404 = "serving.views.page_not_found"
+handler500 = "serving.views.server_error"

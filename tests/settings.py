@@ -4,6 +4,8 @@ import os
 import tempfile
 
 os.environ.setdefault("KB_DATA_DIR", tempfile.mkdtemp(prefix="kb-test-"))
+# With DATABASE_URL (`make test-postgres`) the settings demand a shared key.
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
 
 from kb.settings import *  # noqa: E402,F403
 

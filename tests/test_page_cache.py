@@ -19,7 +19,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.http import HttpResponse
 from django.urls import path
 
-from articles import page_cache
+from serving import page_cache
 from articles.models import Article, Step
 from kb.wsgi import application, django_application
 

@@ -63,7 +63,7 @@ def test_database_url_password_with_special_characters_reaches_postgresql():
 
     db = database_from_url("postgres://kb:p%40ss%3Aword@db.internal:5433/help?sslmode=require")
     assert db["ENGINE"] == "django.db.backends.postgresql"
-    assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == (
+    assert (db["USER"], db["PASSWORD"], db["HOST"], str(db["PORT"]), db["NAME"]) == (
         "kb",
         "p@ss:word",
         "db.internal",
@@ -77,7 +77,37 @@ def test_database_url_socket_folder_keeps_its_case():
     from kb.settings import database_from_url
 
     db = database_from_url("postgresql://kb@%2Fsrv%2FPgSock/kb")
-    assert (db["HOST"], db["PORT"]) == ("/srv/PgSock", "")
+    assert (db["HOST"], db["PORT"] or "") == ("/srv/PgSock", "")
+
+
+def test_several_servers_refuse_to_start_without_a_shared_secret_key(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    env = {**os.environ, "KB_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgres://kb@db/kb"}
+    env.pop("DJANGO_SECRET_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "-c", "import kb.settings"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "set DJANGO_SECRET_KEY" in result.stderr
+    # ...and made no key of its own to fall back on next time.
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_example_environment_file_ships_no_usable_secret_key():
+    from django.conf import settings
+
+    lines = (settings.BASE_DIR / "deploy" / "kb.env.example").read_text().splitlines()
+    assert "DJANGO_SECRET_KEY=" in lines
 
 
 def test_database_url_of_another_server_is_refused_at_start():

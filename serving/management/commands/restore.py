@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import backup
+from serving import backup
 
 
 class Command(BaseCommand):
@@ -12,6 +12,6 @@ class Command(BaseCommand):
     def handle(self, *args, source, **options):
         try:
             backup.restore(source)
-        except (FileNotFoundError, FileExistsError) as error:
+        except (backup.NotSQLite, FileNotFoundError, FileExistsError) as error:
             raise CommandError(str(error)) from None
         self.stdout.write(self.style.SUCCESS(f"Restored {source}"))

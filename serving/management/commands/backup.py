@@ -2,9 +2,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from articles import backup
+from serving import backup
 
 
 class Command(BaseCommand):
@@ -21,5 +21,8 @@ class Command(BaseCommand):
         if destination is None:
             stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
             destination = Path(settings.DATA_DIR) / "backups" / stamp
-        written = backup.backup(destination)
+        try:
+            written = backup.backup(destination)
+        except (backup.NotSQLite, FileExistsError) as error:
+            raise CommandError(str(error)) from None
         self.stdout.write(self.style.SUCCESS(f"Backup written to {written}"))

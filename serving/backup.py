@@ -15,14 +15,26 @@ DATABASE_FILE = "db.sqlite3"
 MEDIA_FOLDER = "media"
 
 
+class NotSQLite(Exception):
+    """The installation's database is not the embedded SQLite file."""
+
+
 def database_path():
     return Path(connection.settings_dict["NAME"])
 
 
+def _require_sqlite(command):
+    if connection.vendor != "sqlite":
+        raise NotSQLite(
+            f"manage.py {command} is for the embedded SQLite database. This installation uses "
+            f"{connection.vendor}: use its own tools (PostgreSQL: pg_dump and pg_restore), "
+            "and yours for the media folder or bucket."
+        )
+
+
 def backup(destination):
     """Write a consistent copy of the database and the media folder into ``destination``."""
-    if connection.vendor != "sqlite":
-        raise RuntimeError("backup covers the embedded SQLite mode; use your database's tools")
+    _require_sqlite("backup")
     destination = Path(destination)
     destination.mkdir(parents=True, exist_ok=False)
     connection.ensure_connection()
@@ -41,6 +53,7 @@ def backup(destination):
 
 def restore(source):
     """Put a backup made by ``backup`` in place; refuse to overwrite existing data."""
+    _require_sqlite("restore")
     source = Path(source)
     if not (source / DATABASE_FILE).is_file():
         raise FileNotFoundError(f"{source} holds no {DATABASE_FILE}: not a backup folder")
