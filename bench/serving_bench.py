@@ -101,8 +101,8 @@ def in_process():
     from django.test.utils import CaptureQueriesContext
 
     from articles import markdown
-    from serving import page_cache
     from kb.wsgi import application, django_application
+    from serving import page_cache
 
     cold_markdown = markdown._render_cached.cache_clear
     new_token = page_cache.invalidate

@@ -19,9 +19,9 @@ from django.conf.urls.i18n import i18n_patterns
 from django.http import HttpResponse
 from django.urls import path
 
-from serving import page_cache
 from articles.models import Article, Step
 from kb.wsgi import application, django_application
+from serving import page_cache
 
 # Real commits: pages are invalidated when an edit commits, as behind the admin.
 pytestmark = pytest.mark.django_db(transaction=True)
