@@ -30,6 +30,9 @@ the article's row locked (PostgreSQL: ``SELECT … FOR UPDATE``; SQLite: the con
 6. the revision — django-reversion records the article with its variants and steps;
 7. after commit — signals.py updates translation state, search index and page cache once
    per commit for every article touched (derived caches only, no rules there).
+
+Longer than 400 lines on purpose: every rule of a write lives here, one module deep, so
+that no door can enforce a different subset of them (that was the bug this module fixed).
 """
 
 from dataclasses import dataclass, field
@@ -46,9 +49,9 @@ from django.db.models.functions import Greatest
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext
-from modeltranslation.translator import translator
 
-from . import revisions
+from . import fields, revisions
+from .fields import translated_columns
 from .models import Article, Category, Platform, Step, Variant
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
@@ -108,17 +111,7 @@ def raise_version(article, floor=None):
 # --- Rights ----------------------------------------------------------------------------------
 
 
-def _translated_columns(model):
-    """Return ``{column: (field, language)}`` for the model's translated columns."""
-    options = translator.get_options_for_model(model)
-    return {
-        column.name: (name, column.language)
-        for name, columns in options.all_fields.items()
-        for column in columns
-    }
-
-
-TRANSLATED = {model: _translated_columns(model) for model in (Article, Variant, Step)}
+TRANSLATED = {model: translated_columns(model) for model in (Article, Variant, Step)}
 
 
 @dataclass(frozen=True)
@@ -877,11 +870,11 @@ def check_stale_ticks(article_form, base_rows):
         model = models.get(kind)
         if model is None or not pk.isdigit():
             continue
-        column = f"{field_name}_{source}"
-        now = model.objects.filter(pk=int(pk)).values_list(column, flat=True).first()
+        source_column = fields.column(field_name, source)
+        now = model.objects.filter(pk=int(pk)).values_list(source_column, flat=True).first()
         base = (base_rows or {}).get((kind, int(pk)))
         if base is None or (now or "") != (
-            getattr(base.get(column), "name", base.get(column)) or ""
+            getattr(base.get(source_column), "name", base.get(source_column)) or ""
         ):
             raise Refused(
                 gettext(

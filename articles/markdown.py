@@ -5,13 +5,16 @@ cross-references (``[[KB 1042]]``) → links, then the HTML is sanitised with nh
 ``ammonia`` sanitiser) so that nothing an editor types can reach the page as script.
 Sanitising *after* rendering matters: Markdown happily passes raw HTML through.
 
-Rendering time is bounded, whatever the text (README: *Markdown: bounded rendering time*).
+Rendering time is bounded, whatever the text (docs/editing.md: *Markdown: bounded rendering time*).
 Python-Markdown's work is not proportional to the length of its input: it looks for the
 end of a link by scanning forward from every ``[``, tries some thirty patterns on the
 text of every element, and re-examines what is left of a block each time it splits one
 off. So the renderer counts that work as it happens (``_Meter``) and stops at a fixed
 budget, well above what real texts need; such a text, and any text longer than a field
 may be, is shown as what it is: escaped plain text in paragraphs.
+
+Longer than 400 lines because the metered renderer and the sanitiser's rules belong
+together: splitting them would let a caller render without the budget or the sanitiser.
 """
 
 import bisect

@@ -1,8 +1,11 @@
 """The content model: categories, platforms, articles, their variants and steps.
 
 Every text a reader reads is translated (see translation.py); modeltranslation adds the
-``_en`` and ``_ja`` columns after these classes are defined, so nothing here refers to them
-directly except through ``settings.LANGUAGES``.
+per-language columns after these classes are defined, so nothing here names them: they are
+reached through ``fields.py``.
+
+Longer than 400 lines because the five models and their query sets are one schema; each
+class is short, and a reader wants them side by side.
 """
 
 from django.conf import settings
@@ -13,10 +16,18 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import fields, translation_status
 from .markdown import validate_renderable
 from .uploads import FIGURE_EXTENSIONS, validate_figure
 
 LANGUAGE_CHOICES = settings.LANGUAGES
+
+
+class _TranslatedFields:
+    """``Model.TRACKED_TEXTS``: the model's translated fields, asked of fields.py."""
+
+    def __get__(self, obj, owner):
+        return fields.translated_fields(owner)
 
 
 class TranslationTracked(models.Model):
@@ -28,8 +39,9 @@ class TranslationTracked(models.Model):
     source text, so "out of date" is decided by content, never by timestamps.
     """
 
-    # The translated fields tracked, per model (see translation_status.py).
-    TRACKED_TEXTS = ()
+    # The translated fields tracked (see translation_status.py): those registered in
+    # translation.py, read from modeltranslation's registry.
+    TRACKED_TEXTS = _TranslatedFields()
 
     translated_from = models.JSONField(
         _("translated from"), default=dict, blank=True, editable=False
@@ -39,8 +51,6 @@ class TranslationTracked(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        from . import translation_status
-
         translation_status.record_sources(self)
         super().save(*args, **kwargs)
         # A second save of the same object compares with what this one wrote.
@@ -120,10 +130,16 @@ class Platform(models.Model):
         return self.name
 
 
+def published_rule(path=""):
+    """The condition "readers may see this article", for a query reaching articles through
+    ``path`` ("articles__" from a category). ``Article.objects.published()`` applies it."""
+    return Q(**{f"{path}status": Article.Status.PUBLISHED})
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Return the articles readers may see: the one definition of "public"."""
-        return self.filter(status=Article.Status.PUBLISHED)
+        return self.filter(published_rule())
 
     def for_listing(self):
         return self.select_related("category").order_by("-updated_at", "number")
@@ -140,7 +156,7 @@ class ArticleQuerySet(models.QuerySet):
         linked = (
             Article.objects.published()
             .order_by("number")
-            .only("number", "slug", *(f"title_{code}" for code, _name in settings.LANGUAGES))
+            .only("number", "slug", *fields.columns("title"))
         )
         return self.select_related("category").prefetch_related(
             Prefetch("variants", queryset=variants, to_attr="ordered_variants"),
@@ -150,8 +166,6 @@ class ArticleQuerySet(models.QuerySet):
 
 
 class Article(TranslationTracked):
-    TRACKED_TEXTS = ("title", "summary", "body", "notes", "troubleshooting")
-
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -191,7 +205,7 @@ class Article(TranslationTracked):
         validators=[MaxLengthValidator(500)],
         help_text=_("One or two plain sentences; also shown to search engines."),
     )
-    # Markdown texts: limits in README.md ("Markdown: bounded rendering time").
+    # Markdown texts: limits in docs/editing.md ("Markdown: bounded rendering time").
     body = models.TextField(
         _("introduction"),
         blank=True,
@@ -275,8 +289,8 @@ class Article(TranslationTracked):
 
         Expects the article to come from ``for_detail()``.
         """
-        for field in ("title", "summary", "body", "notes", "troubleshooting"):
-            yield getattr(self, f"{field}_{language}")
+        for field in self.TRACKED_TEXTS:
+            yield fields.text(self, field, language)
         for variant in self.ordered_variants:
             yield variant.intro_translation(language)
             for step in variant.ordered_steps:
@@ -287,13 +301,18 @@ class Article(TranslationTracked):
 
         A field left empty in every language does not count against completeness.
         """
-        others = [code for code, _name in settings.LANGUAGES if code != language]
+        others = [code for code in fields.LANGUAGE_CODES if code != language]
         texts = list(self.translated_texts(language))
         for other in others:
             for own, theirs in zip(texts, self.translated_texts(other), strict=True):
                 if (theirs or "").strip() and not (own or "").strip():
                     return False
-        return bool((getattr(self, f"title_{language}") or "").strip())
+        return bool((fields.text(self, "title", language) or "").strip())
+
+    @property
+    def is_published(self):
+        """Whether readers may see this article: ``published_rule()`` for one loaded row."""
+        return self.status == Article.Status.PUBLISHED
 
     def display_language(self, requested):
         """Return the language the whole article is shown in for a reader asking for ``requested``.
@@ -359,8 +378,6 @@ class FeedbackComment(models.Model):
 
 
 class Variant(TranslationTracked):
-    TRACKED_TEXTS = ("intro",)
-
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="variants", verbose_name=_("article")
     )
@@ -401,15 +418,13 @@ class Variant(TranslationTracked):
         return gettext("Variant %(position)s") % {"position": self.order + 1}
 
     def intro_translation(self, language):
-        return getattr(self, f"intro_{language}")
+        return fields.text(self, "intro", language)
 
     def source_language_code(self):
         return self.article.source_language
 
 
 class Step(TranslationTracked):
-    TRACKED_TEXTS = ("body", "figure", "figure_caption", "figure_alt")
-
     variant = models.ForeignKey(
         Variant, on_delete=models.CASCADE, related_name="steps", verbose_name=_("variant")
     )
@@ -447,8 +462,8 @@ class Step(TranslationTracked):
         return self.variant.article.source_language
 
     def texts(self, language):
-        yield getattr(self, f"body_{language}")
+        yield fields.text(self, "body", language)
         # The figure itself may fall back; its words may not.
-        if any(getattr(self, f"figure_{code}") for code, _name in settings.LANGUAGES):
-            yield getattr(self, f"figure_caption_{language}")
-            yield getattr(self, f"figure_alt_{language}")
+        if any(fields.texts(self, "figure").values()):
+            yield fields.text(self, "figure_caption", language)
+            yield fields.text(self, "figure_alt", language)

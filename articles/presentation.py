@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from django.utils import translation
 from modeltranslation.utils import resolution_order
 
-from . import markdown, search
+from . import markdown
+from .fields import column
 from .models import Article
 
 
@@ -75,7 +76,7 @@ class ArticlePage:
         return self.language != self.requested_language
 
 
-def translated(obj, field, languages):
+def first_written(obj, field, languages):
     """Return ``obj``'s ``field`` in the first of ``languages`` that has it.
 
     What modeltranslation's attribute does, without its per-access lookups: the article
@@ -83,7 +84,7 @@ def translated(obj, field, languages):
     """
     value = None
     for code in languages:
-        value = getattr(obj, f"{field}_{code}")
+        value = getattr(obj, column(field, code))
         if value:
             return value
     return value
@@ -100,21 +101,21 @@ class _Numbering:
         for offset, step in enumerate(variant.ordered_steps):
             view = StepView(
                 number=first_number + offset,
-                html=markdown.render(translated(step, "body", languages), references),
+                html=markdown.render(first_written(step, "body", languages), references),
             )
-            figure = translated(step, "figure", languages)
+            figure = first_written(step, "figure", languages)
             if figure:
                 self.figures += 1
                 view.figure_url = figure.url
                 view.figure_number = self.figures
-                view.caption = translated(step, "figure_caption", languages)
-                view.alt = translated(step, "figure_alt", languages)
+                view.caption = first_written(step, "figure_caption", languages)
+                view.alt = first_written(step, "figure_alt", languages)
             views.append(view)
         return views
 
     def section(self, variant, first_number, references):
         return SectionView(
-            intro_html=markdown.render(translated(variant, "intro", self.languages), references),
+            intro_html=markdown.render(first_written(variant, "intro", self.languages), references),
             steps=self.steps(variant, first_number, references),
         )
 
@@ -136,18 +137,19 @@ def reference_targets(article, language):
     return targets
 
 
-def build_article_page(article, requested_language, platform=None):
+def build_article_page(article, requested_language, platform=None, similar=()):
     """Return the ``ArticlePage`` for ``article`` (from ``for_detail()``) in the reader's language.
 
     ``platform`` is the slug asked for in the URL; an unknown one falls back to the first tab.
+    ``similar``: articles like this one (the view asks search), shown as related when the
+    editors chose none. Building a page reads only what it is given.
     URLs are built in the reader's language so that links keep them on their side of the
     site; texts are built in the article's display language.
     """
     language = article.display_language(requested_language)
     references = reference_targets(article, language)
     prerequisites_urls = [a.get_absolute_url() for a in article.published_prerequisites]
-    # Editors' choice first; otherwise articles like this one, found by the search index.
-    related_articles = article.published_related or search.related_to(article, language)
+    related_articles = article.published_related or list(similar)
     related_urls = [a.get_absolute_url() for a in related_articles]
 
     with translation.override(language):

@@ -16,11 +16,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
+from .fields import column
 from .models import Article, Category, Platform, Step, Variant
 from .translation_status import diff_html
-
-LANGUAGE_NAMES = dict(settings.LANGUAGES)
-STEP_FIELDS = ("body", "figure", "figure_caption", "figure_alt")
 
 
 @dataclass
@@ -98,14 +96,14 @@ def flatten(state):
         _("Slug"): _text(article.get("slug")),
     }
 
-    def translated(prefix, obj, fields, model):
-        for field in fields:
+    def add_texts(prefix, obj, model):
+        for field in model.TRACKED_TEXTS:
             label = capfirst(str(model._meta.get_field(field).verbose_name))
             for code, name in settings.LANGUAGES:
                 key = f"{prefix}{label} ({name})"
-                rows[key] = _text(obj.get(f"{field}_{code}"))
+                rows[key] = _text(obj.get(column(field, code)))
 
-    translated("", article, Article.TRACKED_TEXTS, Article)
+    add_texts("", article, Article)
     for key, label in (("prerequisites", _("Prerequisites")), ("related", _("Related articles"))):
         linked = article.get(key) or []
         rows[label] = ", ".join(f"KB {numbers.get(pk, pk)}" for pk in sorted(linked, key=str))
@@ -115,10 +113,10 @@ def flatten(state):
         seen[place] = seen.get(place, 0) + 1
         if seen[place] > 1:
             place = f"{place} ({seen[place]})"
-        translated(f"{place} · ", variant, Variant.TRACKED_TEXTS, Variant)
+        add_texts(f"{place} · ", variant, Variant)
         for position, step in enumerate(state.steps.get(variant["id"], []), start=1):
             prefix = _("%(place)s, step %(position)s") % {"place": place, "position": position}
-            translated(f"{prefix} · ", step, STEP_FIELDS, Step)
+            add_texts(f"{prefix} · ", step, Step)
     return rows
 
 

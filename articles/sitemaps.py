@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .models import Article, Category
+from .models import Article, Category, published_rule
 
 
 class _Bilingual(Sitemap):
@@ -28,7 +28,7 @@ class CategorySitemap(_Bilingual):
 
     def items(self):
         return (
-            Category.objects.filter(articles__status=Article.Status.PUBLISHED)
+            Category.objects.filter(published_rule("articles__"))
             .distinct()
             .order_by("order", "slug")
         )

@@ -16,13 +16,11 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
-LANGUAGE_NAMES = dict(settings.LANGUAGES)
+from .fields import LANGUAGE_CODES, column, texts
 
 COMPLETE, MISSING, OUTDATED = "complete", "missing", "outdated"
 STATUS_LABELS = {
@@ -38,7 +36,7 @@ STATUS_LABELS = {
 FALLS_BACK = frozenset({"figure"})
 
 
-def normalise(text):
+def comparable(text):
     # Browsers send textarea line breaks as CRLF, and space at either end is invisible to
     # readers: neither makes a translation out of date. A figure is known by its file name.
     text = getattr(text, "name", text)
@@ -46,15 +44,15 @@ def normalise(text):
 
 
 def digest(text):
-    return hashlib.sha256(normalise(text).encode()).hexdigest()[:16]
+    return hashlib.sha256(comparable(text).encode()).hexdigest()[:16]
 
 
 def _snapshot(text):
-    return {"hash": digest(text), "text": normalise(text)}
+    return {"hash": digest(text), "text": comparable(text)}
 
 
 def _text(obj, field, code):
-    return normalise(getattr(obj, f"{field}_{code}", ""))
+    return comparable(getattr(obj, column(field, code), ""))
 
 
 def record_sources(obj):
@@ -75,13 +73,14 @@ def record_sources(obj):
             if not translation:
                 entries.pop(field, None)
                 continue
-            name = f"{field}_{target}"
-            rewritten = loaded is None or normalise(loaded.get(name)) != translation
+            rewritten = (
+                loaded is None or comparable(loaded.get(column(field, target))) != translation
+            )
             if rewritten:
                 entries[field] = _snapshot(_text(obj, field, source))
-            elif field not in entries and f"{field}_{source}" in loaded:
+            elif field not in entries and column(field, source) in loaded:
                 # A row from before tracking: its translation was made from the loaded text.
-                entries[field] = _snapshot(loaded[f"{field}_{source}"])
+                entries[field] = _snapshot(loaded[column(field, source)])
         if entries:
             sources[target] = entries
     obj.translated_from = sources
@@ -90,9 +89,7 @@ def record_sources(obj):
 def fields_to_check(obj):
     """Return the tracked fields that matter for ``obj`` (figure words only with a figure)."""
     fields = obj.TRACKED_TEXTS
-    if hasattr(obj, "figure_caption") and not any(
-        getattr(obj, f"figure_{code}") for code in LANGUAGE_CODES
-    ):
+    if hasattr(obj, "figure_caption") and not any(texts(obj, "figure").values()):
         fields = tuple(f for f in fields if f not in {"figure_caption", "figure_alt"})
     return fields
 
@@ -134,7 +131,7 @@ def article_state(article):
     return state
 
 
-def summary(state, language):
+def overall_status(state, language):
     """Return the one status of a language from an article's stored state."""
     counts = (state or {}).get(language, {})
     if counts.get(MISSING):
@@ -144,22 +141,14 @@ def summary(state, language):
     return COMPLETE
 
 
-def refresh(article_ids):
-    """Recompute and store the translation state of these articles (after a change)."""
-    from .models import Article
-
-    refresh_loaded(Article.objects.for_detail().filter(pk__in=article_ids))
-
-
 def refresh_loaded(articles):
-    """``refresh()`` for articles already loaded with ``Article.objects.for_detail()``."""
-    from .models import Article
-
+    """Recompute and store the translation state of these articles, loaded with
+    ``Article.objects.for_detail()`` (after a change)."""
     for article in articles:
         state = article_state(article)
         if state != article.translation_state:
             # update(): no save signal, no new version; this is bookkeeping, not an edit.
-            Article.objects.filter(pk=article.pk).update(translation_state=state)
+            type(article).objects.filter(pk=article.pk).update(translation_state=state)
 
 
 @dataclass

@@ -5,7 +5,7 @@ import re
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from . import feedback as feedback_votes
 from . import search as search_index
-from .models import Article, Category
+from .models import Article, Category, published_rule
 from .presentation import build_article_page
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def query_param(request, name):
 
 def home(request):
     categories = Category.objects.annotate(
-        article_count=Count("articles", filter=Q(articles__status=Article.Status.PUBLISHED))
+        article_count=Count("articles", filter=published_rule("articles__"))
     ).filter(article_count__gt=0)
     recent = Article.objects.published().for_listing()[:RECENT_ARTICLES]
     return render(request, "articles/home.html", {"categories": categories, "recent": recent})
@@ -69,7 +69,7 @@ def can_preview(request):
 
 def article_detail(request, number, slug=None):
     article = get_object_or_404(Article.objects.for_detail(), number=number)
-    preview = article.status != Article.Status.PUBLISHED
+    preview = not article.is_published
     if preview and not can_preview(request):
         raise Http404
     if slug != article.slug:
@@ -78,7 +78,14 @@ def article_detail(request, number, slug=None):
         if request.META.get("QUERY_STRING"):
             target = f"{target}?{request.META['QUERY_STRING']}"
         return redirect(target, permanent=True)
-    page = build_article_page(article, request.LANGUAGE_CODE, query_param(request, "platform"))
+    # Editors' choice of related articles first; otherwise articles like this one.
+    similar = ()
+    if not article.published_related:
+        language = article.display_language(request.LANGUAGE_CODE)
+        similar = search_index.related_to(article, language)
+    page = build_article_page(
+        article, request.LANGUAGE_CODE, query_param(request, "platform"), similar
+    )
     feedback_state = query_param(request, "feedback")
     context = {
         "page": page,
@@ -139,9 +146,7 @@ def search(request):
     page = Paginator(hits, RESULTS_PER_PAGE).get_page(query_param(request, "page"))
     context = {"query": query, "page_obj": page, "total": len(hits)}
     if query and not hits:
-        context["categories"] = Category.objects.filter(
-            articles__status=Article.Status.PUBLISHED
-        ).distinct()
+        context["categories"] = Category.objects.filter(published_rule("articles__")).distinct()
         context["suggested"] = (
             Article.objects.published()
             .select_related("category")

@@ -4,7 +4,7 @@ Everything comes from environment variables (prefix ``DJANGO_`` or ``KB_``) with
 defaults for the embedded mode: SQLite and uploaded media in a data folder outside the
 source tree, DEBUG off, a secret key generated once and kept in the data folder.
 Several app servers: ``DATABASE_URL`` (PostgreSQL), ``REDIS_URL`` (the shared cache) and
-``KB_MEDIA_S3_BUCKET`` (or one media folder shared by the servers); see README.
+``KB_MEDIA_S3_BUCKET`` (or one media folder shared by the servers); see docs/deployment.md.
 """
 
 import importlib.util
@@ -317,7 +317,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Admin login throttling (django-axes): a client address gets five wrong passwords; the
 # attempt that reaches AXES_FAILURE_LIMIT (the sixth) and every later one answer 429 until
 # the cool-off ends. A good login forgives only its own account's failures from that
-# address, never those at other accounts (throttling/login.py; README, "Throttling").
+# address, never those at other accounts (throttling/login.py; docs/deployment.md, "Throttling").
 # Attempts live in the database, so every app server sharing it sees them.
 # Reset: `manage.py axes_reset`.
 AXES_FAILURE_LIMIT = int(os.environ.get("KB_LOGIN_FAILURE_LIMIT", "6"))
@@ -332,7 +332,7 @@ AXES_CLIENT_IP_CALLABLE = "kb.client_address.client_address"
 KB_HTTPS = env_bool("KB_HTTPS", False)
 if KB_HTTPS:
     SECURE_SSL_REDIRECT = True
-    # The TLS-terminating proxy (see README) sets this header; only trust it behind one.
+    # The TLS-terminating proxy (see docs/deployment.md) sets this header; only trust it behind one.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("KB_HSTS_SECONDS", 365 * 24 * 3600))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("KB_HSTS_INCLUDE_SUBDOMAINS", True)

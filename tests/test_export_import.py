@@ -469,7 +469,9 @@ def test_out_of_date_translations_and_the_source_language_round_trip(
 
     from articles import translation_status
 
-    translation_status.refresh([english_first.pk, japanese_first.pk])
+    translation_status.refresh_loaded(
+        Article.objects.for_detail().filter(pk__in=[english_first.pk, japanese_first.pk])
+    )
     before = states()
     assert before[english_first.number][1]["ja"]["outdated"] == 1
     assert before[japanese_first.number] == (
@@ -478,7 +480,9 @@ def test_out_of_date_translations_and_the_source_language_round_trip(
     )
 
     first, second = round_trip(tmp_path, settings)
-    translation_status.refresh(Article.objects.values_list("pk", flat=True))
+    translation_status.refresh_loaded(
+        Article.objects.for_detail().filter(pk__in=Article.objects.values_list("pk", flat=True))
+    )
     assert states() == before
     assert tree(first) == tree(second)
     text = (first / "articles" / f"{english_first.number:04d}-english-first.yaml").read_text()
@@ -498,7 +502,7 @@ def test_an_out_of_date_japanese_figure_round_trips(make_article, tmp_path, sett
     step.save()
     step.figure_en = store("figures/menu-new.png", png("green"))
     step.save()  # the English figure is replaced: the Japanese one is out of date
-    translation_status.refresh([article.pk])
+    translation_status.refresh_loaded(Article.objects.for_detail().filter(pk__in=[article.pk]))
     article.refresh_from_db()
     assert article.translation_state["ja"]["outdated"] == 1
 
@@ -506,7 +510,7 @@ def test_an_out_of_date_japanese_figure_round_trips(make_article, tmp_path, sett
     assert tree(first) == tree(second)
     assert "figure: figures/menu.png" in next((first / "articles").iterdir()).read_text()
     imported = Article.objects.get(number=article.number)
-    translation_status.refresh([imported.pk])
+    translation_status.refresh_loaded(Article.objects.for_detail().filter(pk__in=[imported.pk]))
     imported.refresh_from_db()
     assert imported.translation_state["ja"] == {"missing": 0, "outdated": 1}
 

@@ -1,6 +1,6 @@
 """Votes per client address: the configured window, counted atomically, never evicted.
 
-The limit is a fixed window that opens at a client's first vote (README, "Throttling").
+The limit is a fixed window that opens at a client's first vote (docs/deployment.md, "Throttling").
 """
 
 import contextlib

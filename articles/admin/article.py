@@ -1,0 +1,317 @@
+"""The article list and the article's change page."""
+
+import contextlib
+
+import reversion
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
+from nested_admin import NestedModelAdminMixin
+from reversion.admin import VersionAdmin
+
+from .. import editing, markdown, translation_status
+from ..fields import LANGUAGE_CODES, column, columns, text
+from ..models import Article, Feedback, Variant
+from .forms import (
+    TEXT,
+    ArticleAdminForm,
+    LinksField,
+    SideBySideMedia,
+    edits_source,
+    side_by_side,
+    source_fields,
+)
+from .history import ArticleHistoryMixin
+from .inlines import VariantInline, article_rows
+
+
+def _vote_count(vote, language):
+    """The name of the list's annotation counting ``vote`` ("helpful") in ``language``."""
+    return f"{vote}_votes_in_{language}"
+
+
+class TranslationListFilter(admin.SimpleListFilter):
+    title = _("translation")
+    parameter_name = "translation"
+
+    def lookups(self, request, model_admin):
+        choices = []
+        for code, name in settings.LANGUAGES:
+            choices.append((f"missing-{code}", _("Missing %(language)s") % {"language": name}))
+            choices.append((f"outdated-{code}", _("%(language)s out of date") % {"language": name}))
+        return choices
+
+    def queryset(self, request, queryset):
+        status, _sep, code = (self.value() or "").partition("-")
+        if status in {translation_status.MISSING, translation_status.OUTDATED} and (
+            code in LANGUAGE_CODES
+        ):
+            return queryset.filter(**{f"translation_state__{code}__{status}__gt": 0})
+        return queryset
+
+
+@admin.register(Article)
+class ArticleAdmin(ArticleHistoryMixin, NestedModelAdminMixin, VersionAdmin, TranslationAdmin):
+    form = ArticleAdminForm
+    formfield_overrides = TEXT
+    list_display = (
+        "number",
+        "title",
+        "category",
+        "status",
+        *(f"translation_in_{code}" for code in LANGUAGE_CODES),
+        "updated_at",
+        *(f"votes_in_{code}" for code in LANGUAGE_CODES),
+    )
+    list_display_links = ("number", "title")
+    list_filter = ("status", TranslationListFilter, "category")
+    search_fields = ("=number", *columns("title"), "slug")
+    filter_horizontal = ("prerequisites", "related")
+    save_on_top = True
+    inlines = (VariantInline,)
+    Media = SideBySideMedia
+    actions = ("publish", "unpublish", "archive")
+    object_history_template = "admin/articles/article/object_history.html"
+    history_latest_first = True
+    text_fieldset = (
+        _("Text"),
+        {
+            "fields": side_by_side(*Article.TRACKED_TEXTS),
+            "description": _(
+                "English on the left, Japanese on the right. Markdown is allowed in the "
+                "introduction, notes and troubleshooting; link another article with "
+                "[[KB 1042]]."
+            ),
+        },
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (
+                None,
+                {
+                    "fields": (
+                        ("number", "slug"),
+                        ("category", "status", "source_language"),
+                        ("loaded_version", "loaded_language"),
+                    )
+                },
+            ),
+            self.text_fieldset,
+            (_("Links to other articles"), {"fields": ("prerequisites", "related")}),
+        ]
+        if obj is not None and any(
+            translation_status.overall_status(obj.translation_state, code)
+            == translation_status.OUTDATED
+            for code in LANGUAGE_CODES
+        ):
+            fieldsets.insert(
+                1,
+                (
+                    _("Translations to check"),
+                    {"fields": ("mark_translated",), "classes": ("kb-review",)},
+                ),
+            )
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = []
+        if not request.user.has_perm("articles.publish_article"):
+            readonly.append("status")
+        if obj is not None and not edits_source(request):
+            readonly += [
+                "number",
+                "slug",
+                "category",
+                "source_language",
+                "prerequisites",
+                "related",
+                *source_fields(Article.TRACKED_TEXTS, obj),
+            ]
+        return list(dict.fromkeys(readonly))
+
+    def get_prepopulated_fields(self, request, obj=None):
+        # Only a new article gets its slug from the title; later, a slug change is deliberate.
+        if obj is None and edits_source(request):
+            return {"slug": (column("title", settings.LANGUAGE_CODE),)}
+        return {}
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        attributes = {
+            "rights": editing.Rights.of(request.user),
+            "restoring": getattr(request, "kb_restoring", None),
+        }
+        return type(form.__name__, (form,), attributes)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", LinksField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            try:
+                editing.check_row_counts(request.POST)
+            except editing.Refused as refusal:
+                messages.error(request, refusal.message)
+                return redirect(request.path)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_object(self, request, object_id, from_field=None):
+        # A save locks the article's row before anything is read for the form: what the
+        # forms compare with is what is stored, until the save commits.
+        if request.method == "POST" and transaction.get_connection().in_atomic_block:
+            with contextlib.suppress(ValueError, TypeError):
+                editing.lock(int(object_id))
+        return super().get_object(request, object_id, from_field)
+
+    def save_model(self, request, obj, form, change):
+        if not change and not request.user.has_perm("articles.publish_article"):
+            obj.status = Article.Status.DRAFT
+        if change:
+            restoring = getattr(request, "kb_restoring", None)
+            editing.raise_version(obj, floor=restoring.version if restoring else None)
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        editing.delete_articles(request.user, [obj.pk])
+
+    def delete_queryset(self, request, queryset):
+        editing.delete_articles(request.user, list(queryset.values_list("pk", flat=True)))
+
+    # Publishing: a permission of its own, so Editors can write but not publish.
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("articles.publish_article")
+
+    def _set_status(self, request, queryset, status, message):
+        try:
+            count = editing.set_status(
+                request.user, list(queryset.values_list("pk", flat=True)), status
+            )
+        except editing.Refused as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return
+        reversion.set_comment(message)
+        self.message_user(request, f"{message} ({count})", messages.SUCCESS)
+
+    @admin.action(description=_("Publish selected articles"), permissions=["publish"])
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.PUBLISHED, gettext("Published"))
+
+    @admin.action(
+        description=_("Unpublish selected articles (back to draft)"), permissions=["publish"]
+    )
+    def unpublish(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.DRAFT, gettext("Unpublished"))
+
+    @admin.action(description=_("Archive selected articles"), permissions=["publish"])
+    def archive(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.ARCHIVED, gettext("Archived"))
+
+    # Translation status columns.
+
+    @staticmethod
+    def _translation(article, code):
+        status = translation_status.overall_status(article.translation_state, code)
+        counts = (article.translation_state or {}).get(code, {})
+        label = translation_status.STATUS_LABELS[status]
+        count = counts.get(status, 0)
+        return format_html(
+            '<span class="kb-status kb-status--{}">{}{}</span>',
+            status,
+            label,
+            f" ({count})" if count else "",
+        )
+
+    @admin.display(description=_("English"))
+    def translation_in_en(self, article):
+        return self._translation(article, "en")
+
+    @admin.display(description=_("Japanese"))
+    def translation_in_ja(self, article):
+        return self._translation(article, "ja")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("category")
+        # Votes per language as columns (one query for the whole list), sortable by "yes".
+        for code in LANGUAGE_CODES:
+            rows = Feedback.objects.filter(article=OuterRef("pk"), language=code)
+            for vote in ("helpful", "not_helpful"):
+                queryset = queryset.annotate(
+                    **{
+                        _vote_count(vote, code): Coalesce(
+                            Subquery(rows.values(vote)[:1], output_field=IntegerField()),
+                            Value(0),
+                        )
+                    }
+                )
+        return queryset
+
+    @staticmethod
+    def _votes(article, code):
+        yes = getattr(article, _vote_count("helpful", code), 0)
+        no = getattr(article, _vote_count("not_helpful", code), 0)
+        return format_html('<span title="{} / {}">👍 {} · 👎 {}</span>', yes, no, yes, no)
+
+    @admin.display(description=_("Helpful (English)"), ordering="-helpful_votes_in_en")
+    def votes_in_en(self, article):
+        return self._votes(article, "en")
+
+    @admin.display(description=_("Helpful (Japanese)"), ordering="-helpful_votes_in_ja")
+    def votes_in_ja(self, article):
+        return self._votes(article, "ja")
+
+    def save_related(self, request, form, formsets, change):
+        editing.free_platforms(form.reviewed_rows, article_rows(request, Variant, form.instance.pk))
+        super().save_related(request, form, formsets, change)
+        restoring = getattr(request, "kb_restoring", None)
+        if restoring:
+            editing.keep_within_rights(form.rights, restoring.before, form.instance.pk)
+        request.kb_saved = True
+        checked = form.cleaned_data.get("mark_translated")
+        if checked:
+            translation_status.mark_current(
+                Article.objects.for_detail().get(pk=form.instance.pk), checked
+            )
+        self.warn_about_broken_references(request, form, formsets)
+
+    def warn_about_broken_references(self, request, form, formsets):
+        """Tell the editor which [[KB n]] links readers will see as plain text."""
+        rows = [form.instance] + [
+            row_form.instance
+            for formset in formsets
+            for row_form in formset.forms
+            if row_form.instance.pk and not formset._should_delete_form(row_form)
+        ]
+        texts = (
+            text(row, field, code)
+            for row in rows
+            for field in row.TRACKED_TEXTS
+            for code in LANGUAGE_CODES
+        )
+        cited = markdown.referenced_numbers(*(text for text in texts if isinstance(text, str)))
+        published = set(
+            Article.objects.published().filter(number__in=cited).values_list("number", flat=True)
+        )
+        broken = sorted(cited - published)
+        if broken:
+            numbers = ", ".join(f"KB {number}" for number in broken)
+            messages.warning(
+                request,
+                ngettext(
+                    "This article links to %(numbers)s, which is not published or does not "
+                    "exist; readers see it as plain text until it is published.",
+                    "This article links to %(numbers)s, which are not published or do not "
+                    "exist; readers see them as plain text until they are published.",
+                    len(broken),
+                )
+                % {"numbers": numbers},
+            )
