@@ -72,7 +72,7 @@ def test_no_import_circles():
             if state.get(target) == "open":
                 # A package importing its own modules is how packages work, not a circle.
                 circle = trail[trail.index(target) :] + [target]
-                if not all(b.startswith(a + ".") for a, b in zip(circle, circle[1:])):
+                if not all(b.startswith(a + ".") for a, b in zip(circle, circle[1:], strict=False)):
                     circles.append(" -> ".join(circle))
             elif target not in state:
                 visit(target, [*trail, target])
@@ -111,7 +111,7 @@ TRANSLATED_NAMES = (
     "figure_caption|figure_alt|description"
 )
 HAND_BUILT = re.compile(
-    r"""f["'][^"']*(?:\{(?:%s)\}|\b(?:%s))_\{\w+\}""" % (TRANSLATED_NAMES, TRANSLATED_NAMES)
+    rf"""f["'][^"']*(?:\{{(?:{TRANSLATED_NAMES})\}}|\b(?:{TRANSLATED_NAMES}))_\{{\w+\}}"""
 )
 
 
@@ -128,7 +128,7 @@ def translated_column_literals():
 
 def test_translated_columns_are_named_only_by_the_fields_helper():
     columns = translated_column_literals()
-    quoted = re.compile(r"""["'](%s)["']""" % "|".join(sorted(columns)))
+    quoted = re.compile("[\"']({})[\"']".format("|".join(sorted(columns))))
     offenders = []
     for name, path in MODULES.items():
         if name == "articles.fields":
@@ -155,7 +155,7 @@ PUBLISHED_RULE = re.compile(r"Status\.PUBLISHED\b(?!\s*,\s*gettext)|status\s*=\s
 def test_published_is_decided_in_one_place():
     allowed = {
         # The rule itself, and the same rule for one loaded row.
-        ("articles.models", "return Q(**{f\"{path}status\": Article.Status.PUBLISHED})"),
+        ("articles.models", 'return Q(**{f"{path}status": Article.Status.PUBLISHED})'),
         ("articles.models", "return self.status == Article.Status.PUBLISHED"),
     }
     offenders = []
@@ -197,8 +197,7 @@ def test_readme_architecture_tree_matches_the_modules():
     named = {p for p in readme_architecture_paths() if p.endswith(".py")}
     existing = {str(path.relative_to(ROOT)) for path in MODULES.values()}
     existing |= {
-        str(path.relative_to(ROOT))
-        for path in ROOT.glob("articles/management/commands/*.py")
+        str(path.relative_to(ROOT)) for path in ROOT.glob("articles/management/commands/*.py")
     }
     # Package markers and command plumbing are not part of the design.
     existing = {p for p in existing if not p.endswith("__init__.py")}
