@@ -1,4 +1,4 @@
-"""The full-text search index (see articles/search.py): one SQLite FTS5 table per language."""
+"""The full-text search index (see articles/search/): one SQLite FTS5 table per language."""
 
 from django.db import migrations
 

@@ -1,10 +1,10 @@
-"""The full-text search index on PostgreSQL (see articles/search.py).
+"""The full-text search index on PostgreSQL (see articles/search/).
 
 Migration 0002 creates SQLite's FTS5 tables and does nothing elsewhere; this one creates
 their PostgreSQL counterparts and does nothing on SQLite: per language, the analysed terms
 as a weighted tsvector with a GIN index, its number of terms, and the plain texts that
 snippets are cut from; and the per-language totals bm25 needs (rows, terms), which FTS5
-keeps inside its own tables (see articles/search_postgresql.py).
+keeps inside its own tables (see articles/search/backends/postgresql.py).
 
 Ranking reads every matching row's tsvector, so it is kept in the row itself: a tsvector
 of a few kilobytes would otherwise be moved to the TOAST table, and fetching it back from

@@ -1,10 +1,11 @@
 """The search index on PostgreSQL: the same terms, the same ranking as SQLite's FTS5.
 
-``articles/search.py`` analyses texts and queries; this module stores and ranks them when
-the database is PostgreSQL (migration 0006 makes the tables). A row holds the analysed
-terms of title, summary and body as one ``tsvector``, weighted A, B and D, which a GIN
-index matches; nothing of PostgreSQL's parsers or dictionaries touches the terms, so both
-databases see identical tokens.
+``analysis.py`` analyses texts and queries; this module stores and ranks them when the
+database is PostgreSQL (migration 0006 makes the tables; ``backends/__init__.py`` lists
+what every backend provides). A row holds the analysed terms of title, summary and body
+as one ``tsvector``, weighted A, B and D, which a GIN index matches; nothing of
+PostgreSQL's parsers or dictionaries touches the terms, so both databases see identical
+tokens.
 
 Ranking is FTS5's bm25, computed the way SQLite computes it, so that a query gives the
 same results on both databases: for every query term, its inverse document frequency
@@ -29,6 +30,8 @@ WEIGHT_SCALE = 16
 # tsvector limits: positions above 16383 are clamped; at most 256 positions per lexeme.
 MAX_POSITION = 16383
 MAX_POSITIONS = 256
+
+ROW_ID = "id"
 
 
 def lexeme(term):
@@ -65,8 +68,10 @@ def tsvector(weighted_terms):
     return " ".join(f"{lexeme(term)}:{','.join(found)}" for term, found in positions.items())
 
 
-def write_row(cursor, table, language, article_id, columns, texts):
-    """Index one article for a reader language: ``columns`` is ``[(terms, weight), …]``."""
+def write_row(cursor, table, language, article_id, title, summary, body, texts):
+    """Index one article for a reader language (``title``, ``summary``, ``body``: terms),
+    weighted A, B and D."""
+    columns = [(title, "A"), (summary, "B"), (body, "D")]
     token_count = sum(len(terms) for terms, _weight in columns)
     cursor.execute(
         f"INSERT INTO {table} (article_id, document, token_count, texts) "  # noqa: S608

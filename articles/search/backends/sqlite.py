@@ -1,0 +1,62 @@
+"""The search index on SQLite: one FTS5 table per reader language (migration 0002).
+
+The analysed terms are stored space-separated in the columns title, summary and body;
+FTS5's ``unicode61`` tokenizer splits them on those spaces only, so it sees exactly our
+terms. Ranking is FTS5's own bm25 with the column weights the migration stores as the
+table's default ``rank`` (title 10, summary 4, body 1), so that ``ORDER BY rank LIMIT n``
+takes FTS5's fast top-n path.
+"""
+
+from django.db import connection
+
+ROW_ID = "rowid"
+
+
+def write_row(cursor, table, language, article_id, title, summary, body, texts):
+    """Index one article for a reader language (``title``, ``summary``, ``body``: terms)."""
+    cursor.execute(
+        f"INSERT INTO {table} (article_id, title, summary, body, texts) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s, %s)",
+        [article_id, " ".join(title), " ".join(summary), " ".join(body), texts],
+    )
+
+
+def delete_rows(cursor, table, language, article_ids):
+    placeholders = ", ".join(["%s"] * len(article_ids))
+    cursor.execute(
+        f"DELETE FROM {table} WHERE article_id IN ({placeholders})",  # noqa: S608
+        article_ids,
+    )
+
+
+def clear(cursor, table, language):
+    cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+
+
+def match_expression(words, operator, prefix_last):
+    """Return the FTS5 expression of ``words``: each word's terms ANDed, words joined by
+    ``operator`` ("AND" or "OR"). Every term is quoted, so nothing a reader types acts as
+    FTS syntax."""
+    groups = []
+    for terms, prefix in zip(words, prefix_last, strict=True):
+        quoted = [f'"{term}"' for term in terms]
+        if prefix:
+            quoted[-1] += "*"
+        groups.append("(" + " AND ".join(quoted) + ")")
+    return f" {operator} ".join(groups)
+
+
+def ranked_rows(table, language, words, operator, prefix_last, exclude_article, limit):
+    """Return ``(article_id, rowid)`` of the rows matching ``words``, best first (bm25)."""
+    params = [match_expression(words, operator, prefix_last)]
+    excluding = ""
+    if exclude_article is not None:
+        excluding = "AND article_id != %s"
+        params.append(exclude_article)
+    sql = (
+        f"SELECT article_id, rowid FROM {table} WHERE {table} MATCH %s {excluding} "  # noqa: S608
+        "ORDER BY rank LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
+        return cursor.fetchall()

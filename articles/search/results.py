@@ -1,0 +1,245 @@
+"""Querying the index: ranked results, their snippets and highlighting, related articles.
+
+A query is cleaned (``clean_query``), split into words as texts are (``analysis.words``),
+each word's terms required, the words ANDed; the last English word also matches as a
+prefix. Every term is quoted by the backend, so FTS syntax typed by a reader is inert.
+When no article has every word, any word will do, still ranked. Ranking is one indexed
+query and yields article ids only; only the hits on the page shown are loaded and
+described (``describe_hits``): where the words occur, so that a hit found only in
+Safari's steps links to the Safari tab, and a highlighted snippet.
+"""
+
+import html
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils import translation
+from django.utils.safestring import mark_safe
+
+from articles.fields import LANGUAGE_CODES, columns
+from articles.models import Article
+
+from . import backends
+from .analysis import fold, is_cjk, words
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 16
+MAX_RESULTS = 200
+
+
+@dataclass
+class Hit:
+    article: Article
+    url: str
+    platform: str = ""
+    snippet: str = ""
+    rowid: int = 0
+
+
+def clean_query(raw):
+    """Return the reader's query made safe to show and analyse: bounded, no control chars."""
+    text = "".join(
+        ch for ch in (raw or "")[: MAX_QUERY_LENGTH * 4] if unicodedata.category(ch)[0] != "C"
+    )
+    return re.sub(r"\s+", " ", text).strip()[:MAX_QUERY_LENGTH]
+
+
+def _query_words(query):
+    """Return the query's words, each as the list of index terms that must all match."""
+    # Bound the work a single query can ask for.
+    bounded, count = [], 0
+    for _word, terms, _cjk in words(query, for_query=True):
+        if count + len(terms) > MAX_TERMS:
+            break
+        bounded.append(terms)
+        count += len(terms)
+    return bounded
+
+
+def _prefix_last(query_words, prefix):
+    """Return, per word, whether its last term matches as a prefix: only the query's last
+    word, which may still be being typed, and only when it is not Japanese."""
+    return [
+        prefix and index == len(query_words) - 1 and not is_cjk(terms[-1])
+        for index, terms in enumerate(query_words)
+    ]
+
+
+def _ranked_rows(
+    query_words, operator, language, prefix=True, exclude_article=None, limit=MAX_RESULTS
+):
+    """Return ``(article_id, row id)`` of the rows matching ``query_words``, best first."""
+    return backends.current().ranked_rows(
+        backends.table(language),
+        language,
+        query_words,
+        operator,
+        _prefix_last(query_words, prefix),
+        exclude_article,
+        limit,
+    )
+
+
+class Results:
+    """Ranked search results: a sequence the paginator can slice.
+
+    Ranking yields article ids only; articles are loaded (and described, see
+    ``describe_hits``) only for the slice shown, so a common word matching thousands of
+    articles costs no more than a rare one.
+    """
+
+    def __init__(self, rows, query, language):
+        self.rows, self.query, self.language = rows, query, language
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self.load(self.rows[index])
+        return self.load([self.rows[index]])[0]
+
+    def load(self, rows):
+        ids = [article_id for article_id, _rowid in rows]
+        articles = (
+            Article.objects.published()
+            .select_related("category")
+            .only(
+                "number",
+                "slug",
+                "category__slug",
+                *(f"category__{name}" for name in columns("name")),
+                *columns("title"),
+                *columns("summary"),
+            )
+            .in_bulk(ids)
+        )
+        hits = [
+            Hit(articles[pk], articles[pk].get_absolute_url(), rowid=rowid)
+            for pk, rowid in rows
+            if pk in articles
+        ]
+        return describe_hits(hits, self.query, self.language)
+
+
+def search(raw_query, language):
+    """Return the published articles matching ``raw_query`` for a reader of ``language``.
+
+    Best first, at most ``MAX_RESULTS``, as ``Results``: slicing it gives described hits.
+    """
+    query = clean_query(raw_query)
+    query_words = _query_words(query)
+    if not query_words or language not in LANGUAGE_CODES:
+        return Results([], query, language)
+    rows = _ranked_rows(query_words, "AND", language)
+    if not rows and len(query_words) > 1:
+        # Nothing has every word: fall back to any word (a whole word, never a fragment
+        # of one), still ranked.
+        rows = _ranked_rows(query_words, "OR", language)
+    return Results(rows, query, language)
+
+
+def _highlighter(query):
+    """Return a regex matching the reader's words (and their word forms) in original text."""
+    alternatives = set()
+    for word, terms, cjk in words(query, for_query=True):
+        if cjk:
+            alternatives.add(re.escape(word))
+            alternatives.update(re.escape(term) for term in terms)
+        else:
+            alternatives.add(re.escape(terms[0]) + r"\w*")
+    if not alternatives:
+        return None
+    return re.compile("|".join(sorted(alternatives, key=len, reverse=True)), re.IGNORECASE)
+
+
+def snippet(text, pattern, width=160):
+    """Return an escaped excerpt of ``text`` around the first match, matches in <mark>."""
+    text = unicodedata.normalize("NFKC", text or "")
+    start = 0
+    found = pattern.search(text) if pattern else None
+    if found:
+        start = max(0, found.start() - width // 3)
+    escaped = html.escape(text[start : start + width])
+    if pattern:
+        escaped = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + width < len(text) else ""
+    return mark_safe(f"{prefix}{escaped}{suffix}")  # noqa: S308 - built from escaped text
+
+
+def _term_patterns(query):
+    """Return one regex per query term, matching it in folded original text."""
+    patterns = []
+    for _word, terms, cjk in words(query, for_query=True):
+        if cjk:
+            patterns.extend(re.compile(re.escape(term)) for term in terms)
+        else:
+            patterns.append(re.compile(r"\b" + re.escape(terms[0])))
+    return patterns[:MAX_TERMS]
+
+
+def _contains_all(texts, patterns):
+    text = fold(" ".join(texts))
+    return all(pattern.search(text) for pattern in patterns)
+
+
+def describe_hits(hits, query, language):
+    """Fill in each hit's snippet and, when the words occur only in one platform's steps,
+    point its URL at that platform's tab. One indexed lookup for all hits."""
+    if not hits:
+        return hits
+    row_id = backends.current().ROW_ID
+    placeholders = ", ".join(["%s"] * len(hits))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {row_id}, texts FROM {backends.table(language)} "  # noqa: S608
+            f"WHERE {row_id} IN ({placeholders})",
+            [hit.rowid for hit in hits],
+        )
+        stored = {rowid: json.loads(texts) for rowid, texts in cursor.fetchall()}
+    terms = _term_patterns(query)
+    pattern = _highlighter(query)
+    for hit in hits:
+        texts = stored.get(hit.rowid, {"own": [], "platforms": {}})
+        source = texts["own"]
+        if terms and not _contains_all(source, terms):
+            platform = next(
+                (s for s, t in texts["platforms"].items() if _contains_all(t, terms)), ""
+            )
+            if platform:
+                hit.platform = platform
+                hit.url = f"{hit.url}?platform={platform}"
+                source = texts["platforms"][platform]
+        # Start the snippet at the first text that mentions a word (the title aside).
+        candidates = source[1:] if source is texts["own"] else source
+        chosen = next((t for t in candidates if pattern and pattern.search(t)), None)
+        hit.snippet = snippet(chosen or (candidates[0] if candidates else ""), pattern)
+    return hits
+
+
+def related_to(article, language, limit=3):
+    """Return up to ``limit`` published articles most like ``article`` (by its title and
+    summary words, ranked as a search), for articles whose editors chose none."""
+    with translation.override(language):
+        query_words = _query_words(f"{article.title} {article.summary}")
+    # Prefer distinctive words: longer ones first, within the term budget.
+    distinct = sorted(
+        {tuple(w) for w in query_words if len("".join(w)) > 2}, key=lambda w: -len("".join(w))
+    )
+    if not distinct:
+        return []
+    rows = _ranked_rows(
+        [list(w) for w in distinct[:8]],
+        "OR",
+        language,
+        prefix=False,
+        exclude_article=article.pk,
+        limit=limit,
+    )
+    ids = [article_id for article_id, _row in rows]
+    found = Article.objects.published().in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
