@@ -407,7 +407,7 @@ def test_history_is_one_revision_per_article_even_with_many_fields(demo, transla
         for step in Step.objects.filter(variant__article=article, variant__platform__slug="chrome")
         if "`" not in step.body_en and "**" not in step.body_en and "\n" not in step.body_en
     ]
-    assert len(chrome) >= 3
+    assert len(chrome) >= 2
     with reversion.create_revision():
         for step in chrome:
             step.body_ja = ""
