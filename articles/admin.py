@@ -44,6 +44,7 @@ from reversion.models import Version
 
 from . import editing, markdown, revisions, translation_status
 from .models import Article, Category, Feedback, FeedbackComment, Platform, Step, Variant
+from .xliff import admin_views as xliff_admin
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -488,7 +489,7 @@ class ArticleAdmin(NestedModelAdminMixin, VersionAdmin, TranslationAdmin):
     save_on_top = True
     inlines = (VariantInline,)
     Media = SideBySideMedia
-    actions = ("publish", "unpublish", "archive")
+    actions = ("publish", "unpublish", "archive", xliff_admin.export_for_translation)
     object_history_template = "admin/articles/article/object_history.html"
     history_latest_first = True
     text_fieldset = (
@@ -734,7 +735,12 @@ class ArticleAdmin(NestedModelAdminMixin, VersionAdmin, TranslationAdmin):
             self.admin_site.admin_view(self.compare_view),
             name="articles_article_compare",
         )
-        return [compare, *urls]
+        xliff_import = path(
+            "import-xliff/",
+            self.admin_site.admin_view(lambda request: xliff_admin.import_view(self, request)),
+            name="articles_article_import_xliff",
+        )
+        return [compare, xliff_import, *urls]
 
     def compare_view(self, request, object_id):
         article = get_object_or_404(Article, pk=_number(object_id))

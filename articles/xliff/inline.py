@@ -26,6 +26,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
 from lxml import etree
 
 from ..markdown import CROSS_REFERENCE
@@ -470,7 +471,10 @@ def read_content(element):
             elif tag == "mrk":
                 walk(child)
             else:
-                raise InlineError(f"unexpected element <{etree.QName(child).localname}>")
+                raise InlineError(
+                    gettext("unexpected element <%(name)s>")
+                    % {"name": etree.QName(child).localname}
+                )
             add_text(child.tail)
 
     walk(element)
@@ -486,7 +490,10 @@ def read_content(element):
 def _no_children(element):
     for child in element:
         if isinstance(child.tag, str):
-            raise InlineError(f"unexpected element inside <{etree.QName(element).localname}>")
+            raise InlineError(
+                gettext("unexpected element inside <%(name)s>")
+                % {"name": etree.QName(element).localname}
+            )
 
 
 # --- Checking a translation's codes against its source --------------------------------------
@@ -525,25 +532,37 @@ def check_codes(source, target):
             result.append(event)
             continue
         if original is None:
-            raise InlineError(f"inline code {event.id!r} is not in the source")
+            raise InlineError(
+                gettext("inline code %(id)s is not in the source") % {"id": repr(event.id)}
+            )
         if _signature(original) != _signature(event):
             raise InlineError(
-                f"inline code {event.id!r} was changed: {original.native!r} became {event.native!r}"
+                gettext("inline code %(id)s was changed: %(before)s became %(after)s")
+                % {
+                    "id": repr(event.id),
+                    "before": repr(original.native),
+                    "after": repr(event.native),
+                }
             )
         if seen.get((event.id, kind)):
-            raise InlineError(f"inline code {event.id!r} appears more than once")
+            raise InlineError(
+                gettext("inline code %(id)s appears more than once") % {"id": repr(event.id)}
+            )
         seen[(event.id, kind)] = True
         if kind is Open:
             stack.append(event.id)
         elif kind is Close:
             if not stack or stack[-1] != event.id:
                 raise InlineError(
-                    f"inline code {event.id!r} closes before it opens or across another pair"
+                    gettext("inline code %(id)s closes before it opens or across another pair")
+                    % {"id": repr(event.id)}
                 )
             stack.pop()
         result.append(original)
     if stack:
-        raise InlineError(f"inline code {stack[-1]!r} is opened but never closed")
+        raise InlineError(
+            gettext("inline code %(id)s is opened but never closed") % {"id": repr(stack[-1])}
+        )
     for code_id, kinds in by_id.items():
         for kind, original in kinds.items():
             if seen.get((code_id, kind)):
@@ -560,7 +579,10 @@ def check_codes(source, target):
                 and not seen.get((code_id, Close))
             ):
                 continue  # emphasis left out as a pair
-            raise InlineError(f"inline code {code_id!r} ({original.native!r}) was lost")
+            raise InlineError(
+                gettext("inline code %(id)s (%(code)s) was lost")
+                % {"id": repr(code_id), "code": repr(original.native)}
+            )
     return result
 
 
