@@ -33,9 +33,10 @@ from django.utils.translation import gettext
 from lxml import etree
 
 from .. import translation_status
+from ..fields import column
 from ..models import Article
 from . import inline
-from .fields import MODEL_KINDS, TEXT_FIELDS, FieldKey, column, is_markdown, segment
+from .fields import MODEL_KINDS, TEXT_FIELDS, FieldKey, is_markdown, segment
 
 Q = inline.Q
 FORMAT_VERSION = "1"

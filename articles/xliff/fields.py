@@ -11,9 +11,8 @@ import re
 from dataclasses import dataclass
 
 from django.db import models as db
-from modeltranslation.translator import translator
-from modeltranslation.utils import build_localized_fieldname
 
+from ..fields import translated_fields
 from ..markdown import validate_renderable
 from ..models import Article, Step, Variant
 from . import segments
@@ -23,21 +22,15 @@ MODEL_KINDS = {model: kind for kind, model in KINDS.items()}
 
 
 def _text_fields(model):
-    registered = translator.get_options_for_model(model).fields
     # In the model's own order: the order a reader meets the texts in.
     return tuple(
-        f.name
-        for f in model._meta.get_fields()
-        if f.name in registered and isinstance(f, db.CharField | db.TextField)
+        name
+        for name in translated_fields(model)
+        if isinstance(model._meta.get_field(name), db.CharField | db.TextField)
     )
 
 
 TEXT_FIELDS = {model: _text_fields(model) for model in KINDS.values()}
-
-
-def column(field, language):
-    """Return the column holding ``field`` in ``language``."""
-    return build_localized_fieldname(field, language)
 
 
 def is_markdown(model, field):

@@ -37,10 +37,11 @@ from django.utils.translation import gettext
 from lxml import etree
 
 from .. import editing, translation_status
+from ..fields import column
 from ..models import Article
 from . import inline
 from .export import FORMAT_VERSION, TOOL_ID
-from .fields import TEXT_FIELDS, FieldKey, column, is_markdown, parse_unit_id, segment
+from .fields import TEXT_FIELDS, FieldKey, is_markdown, parse_unit_id, segment
 
 Q = inline.Q
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
