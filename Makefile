@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run serve setup test lint browser clean-data bench lighthouse messages backup restore loadtest
+.PHONY: run serve setup test lint browser omegat clean-data bench lighthouse messages backup restore loadtest
 
 # Runtime packages, reinstalled only when requirements.txt changes.
 $(VENV)/.installed: requirements.txt
@@ -41,12 +41,20 @@ browser:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+## omegat: Debian's OmegaT for the XLIFF round-trip test (a real CAT tool, run headless).
+omegat:
+	@test -f /usr/share/omegat/OmegaT.jar || { \
+		echo "Installing Debian's omegat for the XLIFF tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq omegat >/dev/null; }
+
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
 ## test: lint, migration check, the whole pytest suite (browser tests included).
-test: $(VENV)/.installed-dev browser lint
+test: $(VENV)/.installed-dev browser omegat lint
 	KB_DATA_DIR=$$(mktemp -d) $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
@@ -64,7 +72,7 @@ servers:
 
 ## test-postgres: the whole suite again, on a throwaway PostgreSQL and Redis started on
 ## loopback for the run (and stopped after it, pass or fail), plus the multi-server tests.
-test-postgres: $(VENV)/.installed-dev browser servers
+test-postgres: $(VENV)/.installed-dev browser omegat servers
 	scripts/with-postgres-redis.sh $(PY) -m pytest
 
 clean-data:

@@ -63,6 +63,7 @@ def record_sources(obj):
     """
     source = obj.source_language_code()
     loaded = getattr(obj, "_loaded_values", None)  # None: a new row
+    made_from = obj.__dict__.pop("_made_from", {})  # see translated_from_text()
     sources = {}
     for target in LANGUAGE_CODES:
         if target == source:
@@ -77,13 +78,25 @@ def record_sources(obj):
                 loaded is None or comparable(loaded.get(column(field, target))) != translation
             )
             if rewritten:
-                entries[field] = _snapshot(_text(obj, field, source))
+                entries[field] = _snapshot(
+                    made_from.get((target, field), _text(obj, field, source))
+                )
             elif field not in entries and column(field, source) in loaded:
                 # A row from before tracking: its translation was made from the loaded text.
                 entries[field] = _snapshot(loaded[column(field, source)])
         if entries:
             sources[target] = entries
     obj.translated_from = sources
+
+
+def translated_from_text(obj, language, field, text):
+    """Say that the ``language`` text of ``field``, saved next, was translated from
+    ``text`` rather than from the current source.
+
+    An XLIFF file exported before the source changed brings a translation of the older
+    source: saved with this, the translation stays out of date, with its diff.
+    """
+    obj._made_from = {**obj.__dict__.get("_made_from", {}), (language, field): text}
 
 
 def fields_to_check(obj):

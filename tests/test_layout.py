@@ -50,8 +50,10 @@ def imported_names(name, path):
                 anchor = package.split(".")
                 anchor = anchor[: len(anchor) - (node.level - 1)]
                 base = ".".join([*anchor, base] if base else anchor)
-            yield base
-            yield from (f"{base}.{alias.name}" for alias in node.names)
+            for alias in node.names:
+                # `from . import inline` imports the module inline, not (again) the package.
+                module = f"{base}.{alias.name}"
+                yield module if module in MODULES else base
 
 
 def import_graph():

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,7 @@ from reversion.admin import VersionAdmin
 from .. import editing, markdown, translation_status
 from ..fields import LANGUAGE_CODES, column, columns, text
 from ..models import Article, Feedback, Variant
+from ..xliff import admin_views as xliff_admin
 from .forms import (
     TEXT,
     ArticleAdminForm,
@@ -77,7 +79,10 @@ class ArticleAdmin(ArticleHistoryMixin, NestedModelAdminMixin, VersionAdmin, Tra
     save_on_top = True
     inlines = (VariantInline,)
     Media = SideBySideMedia
-    actions = ("publish", "unpublish", "archive")
+    actions = ("publish", "unpublish", "archive", xliff_admin.export_for_translation)
+    # Ours, with "Recover a deleted article" and the XLIFF import (reversion names one
+    # change list template for every model; this one speaks of articles).
+    change_list_template = "reversion/articles/article/change_list.html"
     object_history_template = "admin/articles/article/object_history.html"
     history_latest_first = True
     text_fieldset = (
@@ -238,6 +243,14 @@ class ArticleAdmin(ArticleHistoryMixin, NestedModelAdminMixin, VersionAdmin, Tra
     @admin.display(description=_("Japanese"))
     def translation_in_ja(self, article):
         return self._translation(article, "ja")
+
+    def get_urls(self):
+        xliff_import = path(
+            "import-xliff/",
+            self.admin_site.admin_view(lambda request: xliff_admin.import_view(self, request)),
+            name="articles_article_import_xliff",
+        )
+        return [xliff_import, *super().get_urls()]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("category")

@@ -1,9 +1,8 @@
 """Reading a content folder and validating every file against the schema.
 
-Each key is read by the reader of its kind (``_READERS``), from its definition in
-``schema.py``: the limits and choices come from the model field the key names. Nothing is
-written here; ``read_directory`` returns a ``ContentSet`` the importer writes, or raises
-``InvalidContent`` listing one problem per file.
+Each key is read by the reader of its kind (``_READERS``) from its ``schema.py`` entry,
+with the limits and choices of the model field it names. Nothing is written here:
+``read_directory`` returns a ``ContentSet``, or raises ``InvalidContent`` (one problem a file).
 """
 
 from dataclasses import dataclass, field
