@@ -24,21 +24,31 @@ def test_secret_key_differs_between_installations(tmp_path):
     )
 
 
-def _settings_in_subprocess(data_dir_value):
+def _python(code, without=(), **variables):
+    """Run ``code`` in a new Python process with the production settings and ``variables``
+    added to (and ``without`` taken from) this environment."""
     import os
     import subprocess
     import sys
 
     from django.conf import settings
 
-    env = {**os.environ, "KB_DATA_DIR": data_dir_value, "DJANGO_SETTINGS_MODULE": "kb.settings"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kb.settings", **variables}
+    for name in without:
+        env.pop(name, None)
     return subprocess.run(
-        [sys.executable, "-c", "from django.conf import settings; print(settings.DATA_DIR)"],
+        [sys.executable, "-c", code],
         cwd=settings.BASE_DIR,
         env=env,
         capture_output=True,
         text=True,
         check=False,
+    )
+
+
+def _settings_in_subprocess(data_dir_value):
+    return _python(
+        "from django.conf import settings; print(settings.DATA_DIR)", KB_DATA_DIR=data_dir_value
     )
 
 
@@ -81,21 +91,11 @@ def test_database_url_socket_folder_keeps_its_case():
 
 
 def test_several_servers_refuse_to_start_without_a_shared_secret_key(tmp_path):
-    import os
-    import subprocess
-    import sys
-
-    from django.conf import settings
-
-    env = {**os.environ, "KB_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgres://kb@db/kb"}
-    env.pop("DJANGO_SECRET_KEY", None)
-    result = subprocess.run(
-        [sys.executable, "-c", "import kb.settings"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    result = _python(
+        "import kb.settings",
+        without=("DJANGO_SECRET_KEY",),
+        KB_DATA_DIR=str(tmp_path),
+        DATABASE_URL="postgres://kb@db/kb",
     )
     assert result.returncode != 0
     assert "set DJANGO_SECRET_KEY" in result.stderr
@@ -120,32 +120,13 @@ def test_database_url_of_another_server_is_refused_at_start():
 
 
 def test_s3_media_without_django_storages_stops_with_the_install_command(tmp_path):
-    import os
-    import subprocess
-    import sys
-
-    from django.conf import settings
-
-    env = {
-        **os.environ,
-        "KB_DATA_DIR": str(tmp_path),
-        "KB_MEDIA_S3_BUCKET": "kb-media",
-        "DJANGO_SETTINGS_MODULE": "kb.settings",
-    }
-    result = subprocess.run(
-        # The tests install django-storages (for the S3 test): this process runs as an
-        # installation without it (a None entry in sys.modules makes find_spec say None).
-        [
-            sys.executable,
-            "-c",
-            "import sys; sys.modules['storages'] = None\n"
-            "from django.conf import settings; settings.STORAGES",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    # The tests install django-storages (for the S3 test): this process runs as an
+    # installation without it (a None entry in sys.modules makes find_spec say None).
+    result = _python(
+        "import sys; sys.modules['storages'] = None\n"
+        "from django.conf import settings; settings.STORAGES",
+        KB_DATA_DIR=str(tmp_path),
+        KB_MEDIA_S3_BUCKET="kb-media",
     )
     assert result.returncode != 0
     assert "requirements-s3.txt" in result.stderr
