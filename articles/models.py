@@ -13,7 +13,7 @@ from django.core.validators import FileExtensionValidator, MaxLengthValidator
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import fields, translation_status
@@ -167,9 +167,10 @@ class ArticleQuerySet(models.QuerySet):
 
 class Article(TranslationTracked):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
-        ARCHIVED = "archived", _("Archived")
+        # "article status": a state (公開中), not the admin action's report (公開しました).
+        DRAFT = "draft", pgettext_lazy("article status", "Draft")
+        PUBLISHED = "published", pgettext_lazy("article status", "Published")
+        ARCHIVED = "archived", pgettext_lazy("article status", "Archived")
 
     number = models.PositiveIntegerField(
         _("number"),

@@ -125,7 +125,7 @@ def test_demo_exports_and_imports_back_byte_for_byte(demo, tmp_path, settings):
     first, second = round_trip(tmp_path, settings)
     files = tree(first)
     assert len([name for name in files if name.startswith("articles/")]) == 8
-    assert len([name for name in files if name.startswith("figures/")]) == 6
+    assert len([name for name in files if name.startswith("figures/")]) == 12  # 6 × en, ja
     assert tree(second) == files
 
 
@@ -166,8 +166,9 @@ def test_exported_files_are_readable_yaml(demo, tmp_path):
     assert har.startswith("number: 1008\nslug: generate-a-har-file\n")
     assert "\nbody:\n  en: |\n    When a page misbehaves" in har  # Markdown as a block
     assert "ja: サポート窓口に送るHARファイルの作成方法\n" in har  # Japanese as written
-    assert "figure: {en: figures/har-chrome-network-tab.png}" in har
-    assert "related: [1005]" in har
+    both = "{en: figures/har-chrome-network-tab.png, ja: figures/har-chrome-network-tab-ja.png}"
+    assert f"figure: {both}" in har
+    assert "related: []" in har
     assert "  - platform: null\n" in har
 
 
@@ -287,7 +288,7 @@ def break_missing_title(text):
 
 
 def break_yaml(text):
-    return text.replace("related: [1005]\n", "related: [1005\n")
+    return text.replace("related: []\n", "related: [\n")
 
 
 @pytest.mark.parametrize(
@@ -400,7 +401,7 @@ def test_commands_print_progress_lines_and_a_summary(demo, tmp_path, monkeypatch
         "Exporting 3/8 articles",
         "Exporting 6/8 articles",
         "Exporting 8/8 articles",
-        f"Exported 8 articles, 3 categories, 13 platforms and 6 figures to {tmp_path / 'out'}.",
+        f"Exported 8 articles, 3 categories, 13 platforms and 12 figures to {tmp_path / 'out'}.",
     ]
     output = io.StringIO()
     call_command("import_articles", str(tmp_path / "out"), stdout=output)
@@ -422,7 +423,7 @@ def test_a_terminal_sees_a_counter_redrawn_in_place(demo, tmp_path):
     assert "\rExporting 1/8 articles" in terminal.getvalue()
     assert terminal.getvalue().endswith(
         f"\rExporting 8/8 articles\nExported 8 articles, 3 categories, 13 platforms "
-        f"and 6 figures to {tmp_path / 'out'}.\n"
+        f"and 12 figures to {tmp_path / 'out'}.\n"
     )
 
 

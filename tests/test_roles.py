@@ -162,3 +162,24 @@ def test_the_migration_gives_each_group_what_its_role_needs(editor_groups):
     assert can("Translator", "change_step") and not can("Translator", "add_step")
     assert not can("Translator", "edit_source") and not can("Translator", "publish_article")
     assert can("Publisher", "publish_article") and can("Publisher", "edit_source")
+
+
+def test_status_actions_report_what_was_done_apart_from_the_status_label(login_as, make_article):
+    # In Japanese the state (公開中) and the act (公開しました) are different words: the
+    # message after the action must not read like the status column next to it.
+    articles = [make_article(status="draft", slug=f"draft-{n}") for n in range(2)]
+    publisher = login_as("Publisher")
+    publisher.cookies["django_language"] = "ja"
+    for action, message, label in [
+        ("publish", "公開しました（2件）", "公開中"),
+        ("unpublish", "非公開にしました（2件）", "下書き"),
+        ("archive", "アーカイブしました（2件）", "アーカイブ済み"),
+    ]:
+        response = publisher.post(
+            "/admin/articles/article/",
+            {"action": action, "_selected_action": [a.pk for a in articles], "index": 0},
+            follow=True,
+        )
+        html = response.content.decode()
+        assert message in html
+        assert html.count(f'<td class="field-status">{label}</td>') == 2

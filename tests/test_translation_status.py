@@ -121,7 +121,7 @@ def test_japanese_interface_of_the_status(staff_client, article):
     edit_english_of_one_step(staff_client, article)
     staff_client.cookies["django_language"] = "ja"
     html = staff_client.get(LIST, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
-    assert "要更新 (1)" in html
+    assert "要更新（1）" in html
 
 
 def give_figures(step, english, japanese=None):

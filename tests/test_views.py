@@ -9,7 +9,7 @@ from articles.models import Article, Step
 
 pytestmark = pytest.mark.django_db
 
-HAR, KEY_TRANSFER, SMS, VOICE = 1008, 1003, 1005, 1006
+HAR, KEY_TRANSFER, DECRYPT, SMS, VOICE = 1008, 1003, 1004, 1005, 1006
 
 
 def tabs(html):
@@ -172,15 +172,39 @@ def test_each_language_shows_its_own_figure_and_a_missing_japanese_one_falls_bac
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])
-def test_har_article_page_takes_five_queries_with_its_related_article(client, demo, language):
+def test_har_article_shows_the_figures_drawn_in_the_readers_language(client, demo, language):
+    html = text(client.get(f"/{language}/articles/{HAR}/{demo[HAR].slug}/"))
+    figures = re.findall(r'<img src="/media/figures/([\w-]+)\.png" alt="([^"]+)"', html)
+    captions = re.findall(r"</span> ([^<]+)</figcaption>", html)
+    assert len(figures) == len(captions) == 6
+    japanese = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    for (name, alt), caption in zip(figures, captions, strict=True):
+        assert name.endswith("-ja") == (language == "ja"), name
+        assert bool(japanese.search(alt)) == (language == "ja"), alt
+        assert bool(japanese.search(caption)) == (language == "ja"), caption
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_article_page_takes_five_queries_with_its_related_article(client, demo, language):
     # Article, variants, steps, prerequisites, related: the linked articles' titles come
     # with them (a deferred field read later would be a sixth query).
     with translation.override(language):
-        queries = _article_queries(client, demo[HAR])
-        html = text(client.get(demo[HAR].get_absolute_url()))
-        related = Article.objects.get(number=SMS).title
+        queries = _article_queries(client, demo[KEY_TRANSFER])
+        html = text(client.get(demo[KEY_TRANSFER].get_absolute_url()))
+        related = Article.objects.get(number=DECRYPT).title
     assert len(queries) == 5, queries
     assert related in html.split('class="related"')[1]
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_har_article_shows_no_unrelated_article(client, demo, language):
+    # No demo article is about HAR files, so its editors chose none: the page looks for
+    # similar articles with one search (a sixth query), finds none and shows no section.
+    with translation.override(language):
+        queries = _article_queries(client, demo[HAR])
+        html = text(client.get(demo[HAR].get_absolute_url()))
+    assert len(queries) == 6, queries
+    assert 'class="related"' not in html
 
 
 def _article_queries(client, article):

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 from nested_admin import NestedModelAdminMixin
@@ -196,7 +196,8 @@ class ArticleAdmin(ArticleHistoryMixin, NestedModelAdminMixin, VersionAdmin, Tra
     def has_publish_permission(self, request):
         return request.user.has_perm("articles.publish_article")
 
-    def _set_status(self, request, queryset, status, message):
+    def _set_status(self, request, queryset, status, change):
+        """Set ``status``; ``change`` says what was done ("Published"), in the history too."""
         try:
             count = editing.set_status(
                 request.user, list(queryset.values_list("pk", flat=True)), status
@@ -204,22 +205,31 @@ class ArticleAdmin(ArticleHistoryMixin, NestedModelAdminMixin, VersionAdmin, Tra
         except editing.Refused as refusal:
             self.message_user(request, refusal.message, messages.ERROR)
             return
-        reversion.set_comment(message)
-        self.message_user(request, f"{message} ({count})", messages.SUCCESS)
+        reversion.set_comment(change)
+        message = ngettext(
+            "%(change)s (%(count)s article)", "%(change)s (%(count)s articles)", count
+        ) % {"change": change, "count": count}
+        self.message_user(request, message, messages.SUCCESS)
+
+    # "status change" tells these apart from the status labels (Article.Status), which
+    # say the same in English but not in Japanese: 公開中 is a state, 公開しました an act.
 
     @admin.action(description=_("Publish selected articles"), permissions=["publish"])
     def publish(self, request, queryset):
-        self._set_status(request, queryset, Article.Status.PUBLISHED, gettext("Published"))
+        change = pgettext("status change", "Published")
+        self._set_status(request, queryset, Article.Status.PUBLISHED, change)
 
     @admin.action(
         description=_("Unpublish selected articles (back to draft)"), permissions=["publish"]
     )
     def unpublish(self, request, queryset):
-        self._set_status(request, queryset, Article.Status.DRAFT, gettext("Unpublished"))
+        change = pgettext("status change", "Unpublished")
+        self._set_status(request, queryset, Article.Status.DRAFT, change)
 
     @admin.action(description=_("Archive selected articles"), permissions=["publish"])
     def archive(self, request, queryset):
-        self._set_status(request, queryset, Article.Status.ARCHIVED, gettext("Archived"))
+        change = pgettext("status change", "Archived")
+        self._set_status(request, queryset, Article.Status.ARCHIVED, change)
 
     # Translation status columns.
 
@@ -229,12 +239,12 @@ class ArticleAdmin(ArticleHistoryMixin, NestedModelAdminMixin, VersionAdmin, Tra
         counts = (article.translation_state or {}).get(code, {})
         label = translation_status.STATUS_LABELS[status]
         count = counts.get(status, 0)
-        return format_html(
-            '<span class="kb-status kb-status--{}">{}{}</span>',
-            status,
-            label,
-            f" ({count})" if count else "",
-        )
+        if count:
+            label = pgettext("translation status with a count", "%(status)s (%(count)s)") % {
+                "status": label,
+                "count": count,
+            }
+        return format_html('<span class="kb-status kb-status--{}">{}</span>', status, label)
 
     @admin.display(description=_("English"))
     def translation_in_en(self, article):

@@ -97,7 +97,7 @@ class ArticleAdminForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "Tick a translation once it says what the changed source text says; it is then "
+            "Select a translation once it says what the changed source text says; it is then "
             "no longer flagged. Editing the translation itself also clears the flag."
         ),
     )

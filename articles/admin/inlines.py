@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationStackedInline
 from nested_admin import NestedInlineFormSet, NestedStackedInlineMixin
@@ -31,7 +31,13 @@ def translation_badges(obj, source):
                 break
     if not found:
         return "—"
-    return format_html_join(" ", '<span class="kb-status kb-status--{}">{}: {}</span>', found)
+    # A format per language: Japanese puts a full-width colon between the two.
+    badge = pgettext("translation badge", "%(language)s: %(status)s")
+    return format_html_join(
+        " ",
+        '<span class="kb-status kb-status--{}">{}</span>',
+        ((status, badge % {"language": name, "status": label}) for status, name, label in found),
+    )
 
 
 class ArticleRowsFormSet(NestedInlineFormSet):
