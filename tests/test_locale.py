@@ -1,6 +1,7 @@
 """Interface translations: the compiled catalogue says what the .po file says."""
 
 import gettext
+import re
 from pathlib import Path
 
 import polib
@@ -34,3 +35,21 @@ def test_every_interface_string_is_translated():
 def test_interface_is_japanese_under_ja():
     with translation.override("ja"):
         assert translation.gettext("Page not found") == "ページが見つかりません"
+
+
+def test_japanese_strings_use_full_width_punctuation_and_no_spaces_around_placeholders():
+    # 「（）」 and 「：」 in Japanese text; a value put into a sentence sits against the
+    # words around it (「%(counter)s項目」, not 「%(counter)s 個の項目」).
+    cjk = r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]"
+    value = r"(?:%\(\w+\)s|\{\w+\})"
+    rules = [
+        rf"{cjk}\s*\(|\)\s*{cjk}|\(\s*{cjk}",  # half-width parentheses
+        rf"{cjk}: ",  # half-width colon
+        rf"{cjk} {value}|{value} {cjk}|{cjk} [A-Za-z]+{cjk}",  # spaces around values, words
+    ]
+    wrong = []
+    for entry in polib.pofile(str(LOCALE / "django.po")):
+        for text in (entry.msgstr, *entry.msgstr_plural.values()):
+            text = re.sub(r"<[^>]+>", "", text)  # markup is not text
+            wrong += [(entry.msgid, text) for rule in rules if re.search(rule, text)]
+    assert not wrong, wrong
