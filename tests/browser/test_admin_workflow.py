@@ -122,7 +122,7 @@ def test_translator_sees_what_changed_in_the_english_and_marks_it_done(
         lambda r: elsewhere.append(r.url) if urlsplit(r.url).netloc not in {host, ""} else None,
     )
     page.goto(f"{site}/admin/articles/article/?translation=outdated-ja")
-    expect(page.get_by_text("要更新 (1)")).to_be_visible()
+    expect(page.get_by_text("要更新（1）")).to_be_visible()
     page.get_by_role("link", name="HAR").first.click()
     review = page.locator(".kb-review")
     expect(review.locator("ins")).to_contain_text("panel")
@@ -131,6 +131,6 @@ def test_translator_sees_what_changed_in_the_english_and_marks_it_done(
         page.locator("input[name=_save]").first.click()
     expect(page.locator(".messagelist .success")).to_be_visible()
     page.goto(f"{site}/admin/articles/article/?translation=outdated-ja")
-    expect(page.get_by_text("要更新 (1)")).to_have_count(0)
+    expect(page.get_by_text("要更新（1）")).to_have_count(0)
     assert Step.objects.filter(variant__article__number=1008).count() > 0
     assert elsewhere == [] and errors == []
