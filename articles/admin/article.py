@@ -11,8 +11,8 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext
 from modeltranslation.admin import TranslationAdmin
 from nested_admin import NestedModelAdminMixin
 from reversion.admin import VersionAdmin
