@@ -75,7 +75,7 @@ def test_export_is_deterministic_and_exports_only_what_is_missing_or_out_of_date
     assert unit.get("id") == f"step-{step.pk}-body-1"
     assert unit.find(Q + "target").get("state") == "needs-review-translation"
     notes = [note.text for note in unit.findall(Q + "note")]
-    assert "KB 1008 · Shared steps, step 3 · Text" in notes[0]
+    assert "KB 1008 · Shared steps, step 5 · Text" in notes[0]
     assert "/en/articles/1008/generate-a-har-file/" in notes[0]
     assert "Before:\nSubmit the ticket. We will reply in the same ticket." in notes[1]
     assert "Now:\nSubmit the ticket. We answer there." in notes[1]
@@ -251,9 +251,10 @@ def test_a_good_translation_is_imported_with_one_revision_by_the_importing_user(
     latest = Version.objects.get_for_object(article).first().revision
     assert latest.user == translator and "kb-1008-ja.xlf" in latest.get_comment()
     assert Version.objects.get_for_object(press).first().revision == latest
-    # The troubleshooting unit was left as exported (a copy of the English): untouched.
+    # The troubleshooting units were left as exported (a copy of the English): untouched.
+    # Two problems, each a heading and a paragraph: four units.
     assert article.troubleshooting_ja == ""
-    assert result.untranslated == 2
+    assert result.untranslated == 4
     # Importing the same file again changes nothing and makes no revision.
     revisions = Version.objects.count()
     assert import_files([("kb-1008-ja.xlf", data)], translator).articles == 0
@@ -290,18 +291,18 @@ def test_a_step_whose_english_changed_after_export_is_imported_but_stays_out_of_
     demo, translator
 ):
     article = demo[1008]
-    steps = {text: step_of(article, text) for text in ("Open Chrome", "Open Firefox", "Open Edge")}
+    steps = {text: step_of(article, text) for text in ("In Chrome", "In Firefox", "In Edge")}
     for step in steps.values():
         step.body_ja = ""
         step.save()
     data, _result = export([article.pk], "ja")
-    edited = steps["Open Firefox"]
-    edited.body_en = "Open Firefox and go to the page where the problem happens."
+    edited = steps["In Firefox"]
+    edited.body_en = "In Firefox, open the page that has the problem."
     edited.save()
     translations = {
-        "Open Chrome": "Chromeを起動し、問題が起きるページを開きます。",
-        "Open Firefox": "Firefoxを起動し、問題が起きるページを開きます。",
-        "Open Edge": "Edgeを起動し、問題が起きるページを開きます。",
+        "In Chrome": "Chromeで、問題が発生するページを表示します。",
+        "In Firefox": "Firefoxで、問題が発生するページを表示します。",
+        "In Edge": "Edgeで、問題が発生するページを表示します。",
     }
     for text, japanese in translations.items():
         data = replace_target(data, f"step-{steps[text].pk}-body-1", japanese)
@@ -315,7 +316,7 @@ def test_a_step_whose_english_changed_after_export_is_imported_but_stays_out_of_
     assert article.translation_state["ja"] == {"missing": 0, "outdated": 1}
     (outdated,) = translation_status.outdated_texts(article)
     assert outdated.key == f"step:{edited.pk}:body:ja"
-    assert "<del>occurs</del><ins>happens</ins>" in outdated.diff_html
+    assert "<del>shows</del><ins>has</ins>" in outdated.diff_html
 
 
 def test_a_translator_confirming_an_out_of_date_text_unchanged_marks_it_current(demo, translator):
@@ -339,7 +340,7 @@ def test_a_translator_confirming_an_out_of_date_text_unchanged_marks_it_current(
 def test_an_editors_import_cannot_change_english(demo, editor_groups):
     editor = user_in("Editor")
     article = demo[1008]
-    step = step_of(article, "Open Chrome")
+    step = step_of(article, "In Chrome")
     step.body_ja = ""
     step.save()
     data, _result = export([article.pk], "ja")
@@ -357,7 +358,7 @@ def test_an_editors_import_cannot_change_english(demo, editor_groups):
     )
     step.refresh_from_db()
     assert (step.body_en, step.body_ja) == (
-        "Open Chrome and go to the page where the problem occurs.",
+        "In Chrome, open the page that shows the problem.",
         "起動します。",
     )
 
@@ -366,7 +367,7 @@ def test_no_import_changes_the_status_and_staff_without_rights_cannot_import(dem
     publisher = user_in("Publisher")
     article = demo[1008]
     Article.objects.filter(pk=article.pk).update(status="draft")
-    step = step_of(article, "Open Chrome")
+    step = step_of(article, "In Chrome")
     step.body_ja = ""
     step.save()
     data, _result = export([article.pk], "ja")
@@ -382,7 +383,7 @@ def test_no_import_changes_the_status_and_staff_without_rights_cannot_import(dem
 
 def test_commands_export_and_import_with_a_users_rights(demo, translator, tmp_path):
     article = demo[1008]
-    step = step_of(article, "Open Chrome")
+    step = step_of(article, "In Chrome")
     step.body_ja = ""
     step.save()
     out = tmp_path / "ja.xlf"

@@ -54,7 +54,7 @@ def test_a_translator_exports_from_the_list_and_imports_the_translation(
     client = translator_client(language)
     texts = TEXTS[language]
     article = demo[1008]
-    step = Step.objects.get(variant__article=article, body_en__startswith="Open Chrome")
+    step = Step.objects.get(variant__article=article, body_en__startswith="In Chrome")
     step.body_ja = ""
     step.save()
 

@@ -29,10 +29,13 @@ MEMORY = {
     "It is a record of every request your browser made and every answer it received while "
     "the problem happened, with timings and status codes.": "HARファイルには、問題が起きて"
     "いる間のブラウザーの通信がすべて、時刻やステータスコードとともに記録されます。",
+    "The steps below are for a browser on a computer: the browsers of phones and tablets "
+    "cannot save a HAR file.": "以下は、パソコンのブラウザーでの手順です。スマートフォンや"
+    "タブレットのブラウザーでは、HARファイルを保存できません。",
     "A HAR file can contain sensitive data such as cookies and the content of the pages you "
     "opened.": "HARファイルには、Cookieや閲覧したページの内容などの機密情報が含まれる場合が"
     "あります。",
-    "Send it to us only through a support ticket, never by e-mail or chat.": "メールやチャット"
+    "Send it to us only through a support ticket, never by email or chat.": "メールやチャット"
     "ではなく、必ずサポートチケットからお送りください。",
     "Press ++ (++ on a Mac), or open the ⋮ menu and choose More tools > Developer tools.": (
         "{0}+{1}+{2}（Macでは{3}+{4}+{5}）を押すか、{6}⋮{7}メニューから{8}その他のツール{9}>"
