@@ -33,13 +33,15 @@ serve: $(VENV)/.installed
 	$(VENV)/bin/gunicorn kb.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - --error-logfile -
 
-## browser: Debian's Chromium for the browser tests (never a downloaded browser).
+## browser: Debian's Chromium for the browser tests (never a downloaded browser), and the
+## Noto CJK fonts that Japanese pages and the demo's Japanese figures are drawn with.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "Installing Debian's chromium for the browser tests"; \
+	@{ command -v chromium && test -d /usr/share/fonts/opentype/noto; } >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium and fonts-noto-cjk for the browser tests"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk \
+			>/dev/null; }
 
 ## omegat: Debian's OmegaT for the XLIFF round-trip test (a real CAT tool, run headless).
 omegat:
