@@ -5,8 +5,9 @@ gives the same results on both; what differs is only the SQL. A backend module p
 
 ``ROW_ID``
     the column that names an index row (FTS5's implicit ``rowid``, or PostgreSQL's ``id``);
-``write_row(cursor, table, language, article_id, title, summary, body, texts)``
-    index one article for a reader language (``title``, ``summary``, ``body``: term lists);
+``write_row(cursor, table, language, article_id, title, summary, body, texts, keywords)``
+    index one article for a reader language (``title``, ``summary``, ``body``,
+    ``keywords``: term lists);
 ``delete_rows(cursor, table, language, article_ids)`` and ``clear(cursor, table, language)``;
 ``ranked_rows(table, language, words, operator, prefix_last, exclude_article, limit)``
     ``(article_id, row id)`` of the rows matching, best first.

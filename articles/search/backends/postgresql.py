@@ -3,14 +3,14 @@
 ``analysis.py`` analyses texts and queries; this module stores and ranks them when the
 database is PostgreSQL (migration 0006 makes the tables; ``backends/__init__.py`` lists
 what every backend provides). A row holds the analysed terms of title, summary and body
-as one ``tsvector``, weighted A, B and D, which a GIN index matches; nothing of
+as one ``tsvector``, weighted A, B and D (search keywords C), which a GIN index matches; nothing of
 PostgreSQL's parsers or dictionaries touches the terms, so both databases see identical
 tokens.
 
 Ranking is FTS5's bm25, computed the way SQLite computes it, so that a query gives the
 same results on both databases: for every query term, its inverse document frequency
 times a saturated, length-normalised term frequency, where a title occurrence counts 10,
-a summary one 4 and a body one 1. ``ts_rank_cd`` of a one-term query is exactly the sum
+a keyword 7, a summary one 4 and a body one 1. ``ts_rank_cd`` of a one-term query is exactly the sum
 of the weights of the term's positions, which gives the weighted term frequency; the
 document frequencies are counted through the GIN index (and remembered per index
 version); the number of rows and their total length, which FTS5 keeps in its own
@@ -23,9 +23,9 @@ from django.db import connection
 # bm25's constants, as FTS5's (fts5_aux.c).
 K1 = 1.2
 B = 0.75
-# Column weights {D, C, B, A} for ts_rank_cd: body 1, summary 4, title 10, over 16 so
-# they are exact in binary and stay at most 1.0 as ts_rank_cd requires; ×16 below.
-WEIGHTS = "{0.0625, 0, 0.25, 0.625}"
+# Column weights {D, C, B, A} for ts_rank_cd: body 1, keywords 7, summary 4, title 10,
+# over 16 so they are exact in binary and stay at most 1.0 as ts_rank_cd requires; ×16 below.
+WEIGHTS = "{0.0625, 0.4375, 0.25, 0.625}"
 WEIGHT_SCALE = 16
 # tsvector limits: positions above 16383 are clamped; at most 256 positions per lexeme.
 MAX_POSITION = 16383
@@ -39,16 +39,23 @@ def lexeme(term):
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsquery(words, operator, prefix_last):
-    """Return the tsquery matching ``words`` (each a list of terms, all required), joined
-    by ``operator`` ("AND" or "OR"); the last term of ``prefix_last`` words matches as a
-    prefix."""
-    groups = []
-    for terms, prefix in zip(words, prefix_last, strict=True):
-        quoted = [lexeme(term) for term in terms]
+def _alternatives(words, prefix_last):
+    """Yield per word its alternatives (synonyms) as lists of quoted terms; the reader's
+    own last term of a ``prefix_last`` word matches as a prefix."""
+    for alternatives, prefix in zip(words, prefix_last, strict=True):
+        quoted = [[lexeme(term) for term in terms] for terms in alternatives]
         if prefix:
-            quoted[-1] += ":*"
-        groups.append("(" + " & ".join(quoted) + ")")
+            quoted[0][-1] += ":*"
+        yield quoted
+
+
+def tsquery(words, operator, prefix_last):
+    """Return the tsquery matching ``words`` (each a list of alternatives, each a list of
+    terms, all required), joined by ``operator`` ("AND" or "OR")."""
+    groups = [
+        "(" + " | ".join("(" + " & ".join(terms) + ")" for terms in alternatives) + ")"
+        for alternatives in _alternatives(words, prefix_last)
+    ]
     return {"AND": " & ", "OR": " | "}[operator].join(groups)
 
 
@@ -68,10 +75,10 @@ def tsvector(weighted_terms):
     return " ".join(f"{lexeme(term)}:{','.join(found)}" for term, found in positions.items())
 
 
-def write_row(cursor, table, language, article_id, title, summary, body, texts):
-    """Index one article for a reader language (``title``, ``summary``, ``body``: terms),
-    weighted A, B and D."""
-    columns = [(title, "A"), (summary, "B"), (body, "D")]
+def write_row(cursor, table, language, article_id, title, summary, body, texts, keywords=()):
+    """Index one article for a reader language (``title``, ``summary``, ``body``,
+    ``keywords``: terms), weighted A, B, D and C."""
+    columns = [(title, "A"), (summary, "B"), (body, "D"), (keywords, "C")]
     token_count = sum(len(terms) for terms, _weight in columns)
     cursor.execute(
         f"INSERT INTO {table} (article_id, document, token_count, texts) "  # noqa: S608
@@ -124,11 +131,14 @@ def ranked_rows(table, language, words, operator, prefix_last, exclude_article, 
     counts the document frequencies not remembered yet (once, in a materialised CTE) and
     returns them with every row.
     """
-    terms = [
-        lexeme(term) + (":*" if prefix and index == len(group) - 1 else "")
-        for group, prefix in zip(words, prefix_last, strict=True)
-        for index, term in enumerate(group)
-    ]
+    terms = list(
+        dict.fromkeys(
+            term
+            for alternatives in _alternatives(words, prefix_last)
+            for alternative in alternatives
+            for term in alternative
+        )
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT row_count, token_count, version FROM articles_search_stats WHERE language = %s",
