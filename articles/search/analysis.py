@@ -130,16 +130,16 @@ class Synonyms:
         for start, end, group in reversed(self._cjk_matches(run)):
             own = run[start:end]
             texts = [
-                text[:start] + other + text[start + len(own) :] if other != own else text
+                text[:start] + other + text[start + len(own) :]
                 for text in texts
                 for other in self.groups[group]
-            ][:MAX_ALTERNATIVES]
+            ][: MAX_ALTERNATIVES * 2]
         alternatives = [terms]
-        for text in texts[1:]:
+        for text in texts:
             alternative = analyze(text, for_query=True)
             if alternative and alternative not in alternatives:
                 alternatives.append(alternative)
-        return alternatives
+        return alternatives[:MAX_ALTERNATIVES]
 
     def expand(self, query_words):
         """Return the units of a query: ``query_words`` (``words()`` of a query) grouped
