@@ -85,6 +85,16 @@ def test_english_synonym_by_stem(staff_client, phone):
     assert numbers("rebooting", "en") == [3001]
 
 
+def test_a_cached_no_results_page_is_not_served_after_a_group_is_saved(two_factor):
+    # Through the page cache, as readers are served (kb/wsgi.py).
+    from tests.test_page_cache import get
+
+    assert "search-results__item" not in get("/en/search/?q=2fa", HTTP_ACCEPT_ENCODING="").text
+    assert get("/en/search/?q=2fa")["X-Page-Cache"] == "hit"
+    SynonymGroup.objects.create(language="en", terms="2FA, two-factor")
+    assert "search-results__item" in get("/en/search/?q=2fa", HTTP_ACCEPT_ENCODING="").text
+
+
 def test_deleting_a_group_takes_effect_on_next_search(two_factor):
     group = SynonymGroup.objects.create(language="en", terms="2FA, two-factor")
     assert numbers("2FA", "en") == [3002]
