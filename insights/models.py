@@ -36,7 +36,7 @@ class SynonymGroup(models.Model):
         max_length=2000,
         help_text=_(
             "Words or phrases that mean the same to readers, separated by commas, e.g. "
-            "“2FA, two-factor, two-step”. A search for any of them finds articles that use "
+            "“reboot, restart, power-cycle”. A search for any of them finds articles that use "
             "any other, from the next search on."
         ),
     )

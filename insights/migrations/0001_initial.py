@@ -143,7 +143,7 @@ class Migration(migrations.Migration):
                 (
                     "terms",
                     models.TextField(
-                        help_text="Words or phrases that mean the same to readers, separated by commas, e.g. “2FA, two-factor, two-step”. A search for any of them finds articles that use any other, from the next search on.",
+                        help_text="Words or phrases that mean the same to readers, separated by commas, e.g. “reboot, restart, power-cycle”. A search for any of them finds articles that use any other, from the next search on.",
                         max_length=2000,
                         verbose_name="terms",
                     ),
