@@ -71,6 +71,9 @@ def test_japanese_katakana_synonym_finds_kanji_article(staff_client, phone):
     # Inside a run of Japanese without spaces, too.
     assert numbers("スマホの電源", "ja") == [3001]
     assert numbers("ｽﾏﾎ", "ja") == [3001]  # half-width kana fold as indexed text does
+    # The snippet highlights what the article was found by.
+    (hit,) = search.search("スマホ", "ja")[:1]
+    assert "<mark>携帯</mark>" in hit.snippet or "<mark>電話</mark>" in hit.snippet, hit.snippet
 
 
 def test_japanese_phrase_synonym_restart(staff_client, phone):

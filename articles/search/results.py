@@ -124,8 +124,9 @@ class Results:
     articles costs no more than a rare one.
     """
 
-    def __init__(self, rows, query, language):
+    def __init__(self, rows, query, language, synonym_terms=()):
         self.rows, self.query, self.language = rows, query, language
+        self.synonym_terms = synonym_terms
 
     def __len__(self):
         return len(self.rows)
@@ -155,7 +156,7 @@ class Results:
             for pk, rowid in rows
             if pk in articles
         ]
-        return describe_hits(hits, self.query, self.language)
+        return describe_hits(hits, self.query, self.language, self.synonym_terms)
 
 
 def search(raw_query, language):
@@ -174,12 +175,15 @@ def search(raw_query, language):
         # Nothing has every word: fall back to any word (a whole word, never a fragment
         # of one), still ranked.
         rows = _ranked_rows(units, "OR", language, allowed=allowed)
-    return Results(rows, query, language)
+    # Highlighted in snippets too: the terms a hit may have been found by instead.
+    extra = sorted({term for unit in units for alternative in unit[1:] for term in alternative})
+    return Results(rows, query, language, extra)
 
 
-def _highlighter(query):
-    """Return a regex matching the reader's words (and their word forms) in original text."""
-    alternatives = set()
+def _highlighter(query, synonym_terms=()):
+    """Return a regex matching the reader's words (and their word forms) in original text,
+    and the terms of their synonyms (stems and Japanese pairs)."""
+    alternatives = {re.escape(t) + ("" if is_cjk(t) else r"\w*") for t in synonym_terms}
     for word, terms, cjk in words(query, for_query=True):
         if cjk:
             alternatives.add(re.escape(word))
@@ -222,7 +226,7 @@ def _contains_all(texts, patterns):
     return all(pattern.search(text) for pattern in patterns)
 
 
-def describe_hits(hits, query, language):
+def describe_hits(hits, query, language, synonym_terms=()):
     """Fill in each hit's snippet and, when the words occur only in one platform's steps,
     point its URL at that platform's tab. One indexed lookup for all hits."""
     if not hits:
@@ -237,7 +241,7 @@ def describe_hits(hits, query, language):
         )
         stored = {rowid: json.loads(texts) for rowid, texts in cursor.fetchall()}
     terms = _term_patterns(query)
-    pattern = _highlighter(query)
+    pattern = _highlighter(query, synonym_terms)
     for hit in hits:
         texts = stored.get(hit.rowid, {"own": [], "platforms": {}})
         source = texts["own"]
