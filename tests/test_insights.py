@@ -365,3 +365,21 @@ def test_purge_removes_old_events_and_keeps_daily_totals(settings):
     assert list(SearchEvent.objects.values_list("query", flat=True)) == ["new query"]
     assert not ClickEvent.objects.exists()
     assert set(DailyQuery.objects.values_list("query", flat=True)) == {"old query", "new query"}
+
+
+def test_translators_see_but_do_not_change_synonyms(login_as, db):
+    translator = login_as("Translator")
+    group = SynonymGroup.objects.create(language="ja", terms="携帯電話、ケータイ")
+    assert translator.get(REPORT).status_code == 200
+    assert translator.get("/admin/insights/synonymgroup/").status_code == 200
+    assert (
+        translator.post(
+            "/admin/insights/synonymgroup/add/", {"language": "ja", "terms": "a, b"}
+        ).status_code
+        == 403
+    )
+    translator.post(REPORT + "?language=ja", {"query": "スマホ", "group": str(group.pk)})
+    assert SynonymGroup.objects.get(pk=group.pk).term_list() == ["携帯電話", "ケータイ"]
+    editor = login_as("Editor")
+    editor.post(REPORT + "?language=ja", {"query": "スマホ", "group": str(group.pk)})
+    assert SynonymGroup.objects.get(pk=group.pk).term_list() == ["携帯電話", "ケータイ", "スマホ"]
