@@ -6,10 +6,10 @@ import reversion
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import IntegerField, OuterRef, Subquery, Value
+from django.db.models import IntegerField, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
@@ -32,6 +32,31 @@ from .forms import (
 )
 from .history import ArticleHistoryMixin
 from .inlines import VariantInline, article_rows
+from .preview import preview_view
+
+
+FIRST_NUMBER = 1001
+
+
+def next_free_number():
+    """Return the number a new article gets: one more than the highest there is."""
+    highest = Article.objects.aggregate(highest=Max("number"))["highest"]
+    return FIRST_NUMBER if highest is None else highest + 1
+
+
+def publicness_messages():
+    """What saving means for readers, per status (the line beside the Save buttons)."""
+    return {
+        Article.Status.DRAFT: gettext(
+            "Not public: saving keeps this article a draft, which readers cannot see."
+        ),
+        Article.Status.PUBLISHED: gettext(
+            "Public: once you save, readers see this article as it is on this page."
+        ),
+        Article.Status.ARCHIVED: gettext(
+            "Not public: an archived article is hidden from readers."
+        ),
+    }
 
 
 def _vote_count(vote, language):
@@ -78,7 +103,9 @@ class ArticleAdmin(ArticleHistoryMixin, NestedModelAdminMixin, VersionAdmin, Tra
     filter_horizontal = ("prerequisites", "related")
     save_on_top = True
     inlines = (VariantInline,)
-    Media = SideBySideMedia
+    class Media(SideBySideMedia):
+        # The compact article page: folding, index, figures by paste or drop, unsaved work.
+        js = ("admin/kb-article.js",)
     actions = ("publish", "unpublish", "archive", xliff_admin.export_for_translation)
     # Ours, with "Recover a deleted article" and the XLIFF import (reversion names one
     # change list template for every model; this one speaks of articles).
@@ -147,6 +174,28 @@ class ArticleAdmin(ArticleHistoryMixin, NestedModelAdminMixin, VersionAdmin, Tra
         if obj is None and edits_source(request):
             return {"slug": (column("title", settings.LANGUAGE_CODE),)}
         return {}
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("number", next_free_number())
+        return initial
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        if "status" in form.fields:
+            status = form["status"].value()
+        else:
+            status = obj.status if obj is not None else Article.Status.DRAFT
+        messages_by_status = publicness_messages()
+        context["kb_publicness"] = {
+            "current": messages_by_status.get(status, messages_by_status[Article.Status.DRAFT]),
+            "by_status": messages_by_status,
+        }
+        if context.get("has_change_permission") or context.get("has_add_permission"):
+            context["kb_preview_url"] = self.preview_url(obj)
+        return super().render_change_form(
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -260,7 +309,25 @@ class ArticleAdmin(ArticleHistoryMixin, NestedModelAdminMixin, VersionAdmin, Tra
             self.admin_site.admin_view(lambda request: xliff_admin.import_view(self, request)),
             name="articles_article_import_xliff",
         )
-        return [xliff_import, *super().get_urls()]
+        preview_new = path(
+            "add/preview/",
+            self.admin_site.admin_view(lambda request: preview_view(self, request)),
+            name="articles_article_preview_new",
+        )
+        preview = path(
+            "<path:object_id>/preview/",
+            self.admin_site.admin_view(
+                lambda request, object_id: preview_view(self, request, object_id)
+            ),
+            name="articles_article_preview",
+        )
+        return [xliff_import, preview_new, preview, *super().get_urls()]
+
+    @staticmethod
+    def preview_url(obj):
+        if obj is None or obj.pk is None:
+            return reverse("admin:articles_article_preview_new")
+        return reverse("admin:articles_article_preview", args=(obj.pk,))
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("category")
