@@ -34,7 +34,6 @@ from .history import ArticleHistoryMixin
 from .inlines import VariantInline, article_rows
 from .preview import preview_view
 
-
 FIRST_NUMBER = 1001
 
 
@@ -53,9 +52,7 @@ def publicness_messages():
         Article.Status.PUBLISHED: gettext(
             "Public: once you save, readers see this article as it is on this page."
         ),
-        Article.Status.ARCHIVED: gettext(
-            "Not public: an archived article is hidden from readers."
-        ),
+        Article.Status.ARCHIVED: gettext("Not public: an archived article is hidden from readers."),
     }
 
 
@@ -103,9 +100,11 @@ class ArticleAdmin(ArticleHistoryMixin, NestedModelAdminMixin, VersionAdmin, Tra
     filter_horizontal = ("prerequisites", "related")
     save_on_top = True
     inlines = (VariantInline,)
+
     class Media(SideBySideMedia):
         # The compact article page: folding, index, figures by paste or drop, unsaved work.
         js = ("admin/kb-article.js",)
+
     actions = ("publish", "unpublish", "archive", xliff_admin.export_for_translation)
     # Ours, with "Recover a deleted article" and the XLIFF import (reversion names one
     # change list template for every model; this one speaks of articles).

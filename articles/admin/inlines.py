@@ -160,7 +160,7 @@ class TranslatedInline(NestedStackedInlineMixin, TranslationStackedInline):
     def get_extra(self, request, obj=None, **kwargs):
         # A new article starts with one variant holding one empty step (an untouched
         # extra row is not saved); an existing one shows only what it has.
-        return 1 if obj is None and edits_source(request) else 0
+        return 1 if (obj is None or obj.pk is None) and edits_source(request) else 0
 
     def get_formset(self, request, obj=None, **kwargs):
         # Inline instances are made per request: a translator gets no drag handles.

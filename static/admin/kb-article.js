@@ -34,18 +34,29 @@
 
   /* Rows of the page. */
 
+  /* The rows of one inline group, without its template for new rows. */
+  function rowsOf(group) {
+    if (!group) return [];
+    return Array.prototype.filter.call(group.querySelectorAll(".djn-inline-form"), function (node) {
+      return node.closest(".djn-group") === group && !node.classList.contains("djn-empty-form");
+    });
+  }
+
   function variantForms() {
-    return Array.prototype.filter.call(
-      document.querySelectorAll("#variants-group > .djn-items > .djn-inline-form"),
-      function (node) { return !node.classList.contains("djn-empty-form"); }
-    );
+    return rowsOf(document.getElementById("variants-group"));
   }
 
   function stepForms(variant) {
-    return Array.prototype.filter.call(
-      variant.querySelectorAll(".djn-group-nested > .djn-items > .djn-inline-form"),
-      function (node) { return !node.classList.contains("djn-empty-form"); }
-    );
+    return rowsOf(variant.querySelector(".djn-group-nested"));
+  }
+
+  function variantOf(node) {
+    var group = document.getElementById("variants-group");
+    var row = node.closest(".djn-inline-form");
+    while (row && row.closest(".djn-group") !== group) {
+      row = row.parentElement.closest(".djn-inline-form");
+    }
+    return row;
   }
 
   function platformName(variant) {
@@ -114,7 +125,7 @@
   /* The index: one line per variant, a link per step. */
 
   function open(target) {
-    var variant = target.closest("#variants-group > .djn-items > .djn-inline-form");
+    var variant = variantOf(target);
     if (variant) setCollapsed(variant, false);
     target.scrollIntoView({ block: "start" });
     var field = target.querySelector("textarea, input:not([type=hidden]), select");
@@ -285,16 +296,17 @@
 
   function onAdded(event) {
     var added = event.target;
-    var prefix = event.detail && event.detail.formsetName;
-    if (prefix === "variants") {
-      if (!stepForms(added).length) {
+    var prefix = (event.detail && event.detail.formsetName) || "";
+    // After django-nested-admin has finished setting up the new row and its nested rows.
+    window.setTimeout(function () {
+      if (prefix === "variants" && !stepForms(added).length) {
         var add = added.querySelector(".djn-group-nested .djn-add-handler");
         if (add) add.click();
       }
-    }
-    added.querySelectorAll(".djn-group-nested > .djn-items > .djn-inline-form").forEach(decorateStep);
-    if (/-steps$/.test(prefix || "")) decorateStep(added);
-    refreshSummaries();
+      if (prefix === "variants") stepForms(added).forEach(decorateStep);
+      if (/-steps$/.test(prefix)) decorateStep(added);
+      refreshSummaries();
+    }, 0);
   }
 
   /* Whether saving makes the article public. */
