@@ -190,7 +190,12 @@ class ArticleAdmin(ArticleHistoryMixin, NestedModelAdminMixin, VersionAdmin, Tra
             "current": messages_by_status.get(status, messages_by_status[Article.Status.DRAFT]),
             "by_status": messages_by_status,
         }
-        if context.get("has_change_permission") or context.get("has_add_permission"):
+        may_preview = (
+            self.has_change_permission(request, obj)
+            if obj is not None
+            else self.has_add_permission(request)
+        )
+        if may_preview:
             context["kb_preview_url"] = self.preview_url(obj)
         return super().render_change_form(
             request, context, add=add, change=change, form_url=form_url, obj=obj

@@ -138,7 +138,10 @@
     var nav = document.getElementById("kb-variant-index");
     if (!nav) {
       nav = el("nav", { id: "kb-variant-index", class: "kb-index", "aria-label": text("index-label") });
-      group.parentNode.insertBefore(nav, group);
+      // At the top of the form, under the Save buttons.
+      var first = form && form.querySelector(":scope > div > fieldset");
+      if (first) first.parentNode.insertBefore(nav, first);
+      else group.parentNode.insertBefore(nav, group);
       nav.addEventListener("click", function (event) {
         var link = event.target.closest("a[data-target]");
         if (link) {

@@ -4,6 +4,7 @@ Clicks are counted as a person makes them: links, buttons and drop-downs (choosi
 drop-down is one click); typing into a field is counted as a field, not a click.
 """
 
+import os
 from urllib.parse import urlsplit
 
 import pytest
@@ -117,4 +118,85 @@ def test_a_first_time_agent_writes_an_article_with_two_variants(site, new_contex
         ("windows", "Press Ctrl+Alt+Delete, then Change a password."),
         ("macos", "Open System Settings and choose Users & Groups."),
     ]
+    assert problems == []
+
+
+def screenshot(page, name):
+    """Keep a full-page screenshot when KB_SCREENSHOTS names a folder (for the notes)."""
+    folder = os.environ.get("KB_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_har_article_opens_compact_and_every_step_is_one_click_away(
+    site, new_context, language
+):
+    page, problems = log_in(new_context, site, language)
+    article = Article.objects.get(number=1008)
+    page.goto(f"{site}/admin/articles/article/{article.pk}/change/")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    print(f"KB 1008 change page, {language}: {height} px tall at 1440 px")
+    assert height <= 9000
+    screenshot(page, f"kb1008-collapsed-{language}")
+
+    variants = list(article.variants.order_by("order", "pk"))
+    steps = [list(variant.steps.order_by("order", "pk")) for variant in variants]
+    assert sum(map(len, steps)) == 30
+    index = page.locator("#kb-variant-index")
+    expect(index.locator(".kb-index__variant")).to_have_count(len(variants))
+    links = index.locator(".kb-index__steps a")
+    expect(links).to_have_count(30)
+    # Each step, in any variant, is one click from the index (the index stays on top).
+    position = 0
+    for variant_index, variant_steps in enumerate(steps):
+        for step_index, step in enumerate(variant_steps):
+            page.evaluate("window.scrollTo(0, 0)")
+            links.nth(position).click()
+            body = page.locator(f"#id_variants-{variant_index}-steps-{step_index}-body_en")
+            expect(body).to_be_in_viewport()
+            expect(body).to_have_value(step.body_en)
+            position += 1
+
+    # A step without a figure shows "Add figure", not six empty inputs.
+    with_figure = sum(1 for row in steps for step in row if step.figure_en or step.figure_ja)
+    expect(page.locator(".kb-add-figure")).to_have_count(30 - with_figure)
+    bare_id = page.locator(".kb-no-figure").first.get_attribute("id")
+    first_bare = page.locator(f"#{bare_id}")
+    expect(first_bare.locator("input[type=file]").first).to_be_hidden()
+    first_bare.locator(".kb-add-figure").click()
+    expect(first_bare.locator("input[type=file]").first).to_be_visible()
+    assert problems == []
+
+
+def test_leaving_a_changed_form_asks_first_and_an_unchanged_one_does_not(site, new_context):
+    page, problems = log_in(new_context, site, "en")
+    article = Article.objects.get(number=1008)
+    url = f"{site}/admin/articles/article/{article.pk}/change/"
+    dialogs = []
+
+    def answer(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()  # "Stay on this page"
+
+    page.on("dialog", answer)
+    page.goto(url)
+    # Unchanged: the breadcrumb leads away without a question.
+    with page.expect_navigation():
+        page.locator(".breadcrumbs a").last.click()
+    assert dialogs == []
+
+    page.goto(url)
+    page.locator("textarea[name=summary_en]").press_sequentially(" More.")
+    page.locator(".breadcrumbs a").last.click()
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    assert page.url == url
+    # Still on the page, with the typing.
+    assert " More." in page.locator("textarea[name=summary_en]").input_value()
+    # Saving is not leaving: no question.
+    with page.expect_navigation():
+        page.locator("input[name=_save]").first.click()
+    assert dialogs == ["beforeunload"]
+    expect(page.locator(".messagelist .success")).to_be_visible()
     assert problems == []
