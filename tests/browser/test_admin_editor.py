@@ -4,6 +4,7 @@ Clicks are counted as a person makes them: links, buttons and drop-downs (choosi
 drop-down is one click); typing into a field is counted as a field, not a click.
 """
 
+import base64
 import os
 from urllib.parse import urlsplit
 
@@ -12,6 +13,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from articles.models import Article, Step
+from tests.test_uploads import image_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -89,6 +91,7 @@ def test_a_first_time_agent_writes_an_article_with_two_variants(site, new_contex
     # From the admin's front page: "Add" beside Articles.
     agent.click(page.locator("a.addlink[href$='/admin/articles/article/add/']"))
     expect(page.locator("#id_number")).to_have_value(str(expected_number))
+    screenshot(page, f"new-article-{language}")
     expect(page.locator(".kb-publicness").first).to_contain_text(strings["not_public"])
     # No row that means nothing yet: order and translation state are out of the way.
     expect(page.locator("#variants-0 .field-order").first).to_be_hidden()
@@ -199,4 +202,108 @@ def test_leaving_a_changed_form_asks_first_and_an_unchanged_one_does_not(site, n
         page.locator("input[name=_save]").first.click()
     assert dialogs == ["beforeunload"]
     expect(page.locator(".messagelist .success")).to_be_visible()
+    assert problems == []
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_preview_shows_the_unsaved_page_in_a_new_tab_and_saves_nothing(site, new_context, language):
+    page, problems = log_in(new_context, site, language)
+    article = Article.objects.get(number=1008)
+    safari = article.variants.get(platform__slug="safari")
+    step = safari.steps.order_by("order", "pk").first()
+    variant_index = list(article.variants.order_by("order", "pk")).index(safari)
+    page.goto(f"{site}/admin/articles/article/{article.pk}/change/")
+    page.locator("#kb-variant-index .kb-index__variant").nth(variant_index).click()
+    field = page.locator(f"#id_variants-{variant_index}-steps-0-body_{language}")
+    field.fill("Open **Safari** first (not saved).")
+
+    with page.expect_popup() as opened:
+        page.locator(f".kb-preview-button[value={language}]").first.click()
+    preview = opened.value
+    preview.wait_for_load_state()
+    expect(preview.locator("[data-kb-unsaved-preview]")).to_be_visible()
+    expect(preview.locator("article.article")).to_have_attribute("lang", language)
+    preview.locator("#tab-safari").click()
+    panel = preview.locator("#steps-safari")
+    expect(panel).to_be_visible()
+    changed = panel.locator("li", has_text="first (not saved).")
+    expect(changed.locator("strong")).to_have_text("Safari")
+    screenshot(preview, f"preview-{language}")
+
+    step.refresh_from_db()
+    assert "not saved" not in step.body_en + step.body_ja
+    assert page.url.endswith("/change/")  # the form stays open, with the typing
+    assert "not saved" in field.input_value()
+    assert problems == []
+
+
+# A real screenshot-sized PNG, made by Pillow as the upload tests make theirs.
+PNG = base64.b64encode(image_bytes("PNG", (320, 200))).decode("ascii")
+
+PASTE = """([selector, base64, name, type]) => {
+    const zone = document.querySelector(selector);
+    zone.focus();
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], name, { type }));
+    zone.dispatchEvent(new ClipboardEvent("paste", {
+        clipboardData: transfer, bubbles: true, cancelable: true,
+    }));
+}"""
+
+
+def media_files(settings):
+    root = settings.MEDIA_ROOT
+    return sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_a_screenshot_pasted_into_a_japanese_figure_is_saved_and_shown(site, new_context, settings):
+    page, problems = log_in(new_context, site, "ja")
+    article = Article.objects.get(number=1008)
+    variants = list(article.variants.order_by("order", "pk"))
+    variant_index, step_index, step = next(
+        (v, s, step)
+        for v, variant in enumerate(variants)
+        for s, step in enumerate(variant.steps.order_by("order", "pk"))
+        if not step.figure_en and not step.figure_ja
+    )
+    prefix = f"variants-{variant_index}-steps-{step_index}"
+    url = f"{site}/admin/articles/article/{article.pk}/change/"
+    page.goto(url)
+    page.locator(f"#kb-variant-index a[data-target={prefix}]").click()
+    page.locator(f"#{prefix} .kb-add-figure").click()
+    zone = f"#id_{prefix}-figure_ja + .kb-dropzone"
+    page.locator(zone).click()
+    expect(page.locator(zone)).to_be_focused()
+
+    # Not an image: refused on saving with the upload message, and no file written.
+    before = media_files(settings)
+    page.evaluate(PASTE, [zone, "bm90IGFuIGltYWdl", "notes.txt", "text/plain"])
+    with page.expect_navigation():
+        page.locator("input[name=_save]").first.click()
+    # Django's image check, as for a file chosen in the dialog.
+    expect(page.locator(f"#id_{prefix}-figure_ja_error")).to_contain_text(
+        "アップロードしたファイルは画像でないか、または壊れています。"
+    )
+    assert media_files(settings) == before
+    step.refresh_from_db()
+    assert not step.figure_ja
+
+    # A PNG screenshot from the clipboard: saved, and /ja/ shows it.
+    page.goto(url)
+    page.locator(f"#kb-variant-index a[data-target={prefix}]").click()
+    page.locator(f"#{prefix} .kb-add-figure").click()
+    page.evaluate(PASTE, [zone, PNG, "image.png", "image/png"])
+    expect(page.locator(f"{zone} img")).to_be_visible()
+    page.fill(f"#id_{prefix}-figure_alt_ja", "貼り付けたスクリーンショット")
+    with page.expect_navigation():
+        page.locator("input[name=_save]").first.click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    step.refresh_from_db()
+    assert step.figure_ja.name.startswith("figures/screenshot-")
+    platform = variants[variant_index].platform
+    query = f"?platform={platform.slug}" if platform else ""
+    page.goto(f"{site}/ja/articles/1008/{article.slug}/{query}")
+    image = page.locator(f"img[src$='{step.figure_ja.name.split('/')[-1]}']")
+    expect(image).to_have_attribute("alt", "貼り付けたスクリーンショット")
     assert problems == []
