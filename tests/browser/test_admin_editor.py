@@ -307,3 +307,26 @@ def test_a_screenshot_pasted_into_a_japanese_figure_is_saved_and_shown(site, new
     image = page.locator(f"img[src$='{step.figure_ja.name.split('/')[-1]}']")
     expect(image).to_have_attribute("alt", "貼り付けたスクリーンショット")
     assert problems == []
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_article_list_fits_1280_pixels_with_the_sidebar_open(site, new_context, language):
+    page, problems = log_in(new_context, site, language)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{site}/admin/articles/article/")
+    expect(page.locator("#nav-sidebar")).to_be_visible()
+    expect(page.locator("#changelist-filter")).to_be_visible()
+    widths = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth,"
+        " document.querySelector('#result_list').getBoundingClientRect().right,"
+        " document.querySelector('.results').clientWidth,"
+        " document.querySelector('.results').scrollWidth]"
+    )
+    print(f"article list at 1280 px, {language}: {widths}")
+    screenshot(page, f"article-list-{language}")
+    page_width, viewport, _right, box, content = widths
+    assert page_width <= viewport and content <= box
+    # Every column's heading is shown whole.
+    for heading in page.locator("#result_list thead th").all():
+        assert heading.evaluate("h => h.scrollWidth <= h.clientWidth + 1")
+    assert problems == []
