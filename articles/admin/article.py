@@ -6,7 +6,7 @@ import reversion
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import F, IntegerField, Max, OuterRef, Subquery, Value
+from django.db.models import F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -29,33 +29,14 @@ from .forms import (
     LinksField,
     SideBySideMedia,
     edits_source,
+    next_free_number,
+    publicness_messages,
     side_by_side,
     source_fields,
 )
 from .history import ArticleHistoryMixin
 from .inlines import VariantInline, article_rows
 from .preview import preview_view
-
-FIRST_NUMBER = 1001
-
-
-def next_free_number():
-    """Return the number a new article gets: one more than the highest there is."""
-    highest = Article.objects.aggregate(highest=Max("number"))["highest"]
-    return FIRST_NUMBER if highest is None else highest + 1
-
-
-def publicness_messages():
-    """What saving means for readers, per status (the line beside the Save buttons)."""
-    return {
-        Article.Status.DRAFT: gettext(
-            "Not public: saving keeps this article a draft, which readers cannot see."
-        ),
-        Article.Status.PUBLISHED: gettext(
-            "Public: once you save, readers see this article as it is on this page."
-        ),
-        Article.Status.ARCHIVED: gettext("Not public: an archived article is hidden from readers."),
-    }
 
 
 def _vote_count(vote, language):
