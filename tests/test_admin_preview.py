@@ -185,3 +185,14 @@ def test_only_staff_who_may_change_the_article_preview_it(demo, editor_groups):
     data["notes_ja"] = ["翻訳者のプレビュー。"]
     response = preview(client, url, data, language="ja")
     assert "翻訳者のプレビュー。" in response.content.decode()
+
+
+def test_a_page_declaring_too_many_rows_is_refused_before_any_form_is_built(staff):
+    before = stored()
+    url = change_url()
+    data = admin_form(staff, url)
+    data["variants-TOTAL_FORMS"] = ["100000"]
+    response = preview(staff, url, data)
+    assert response.status_code == 200
+    assert "The preview cannot be shown" in response.content.decode()
+    assert stored() == before

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from .. import search
+from .. import editing, search
 from ..fields import LANGUAGE_CODES, column
 from ..models import Article
 from ..presentation import build_article_page
@@ -138,6 +138,14 @@ def preview_view(model_admin, request, object_id=None):
 
 
 def _preview(model_admin, request, object_id, language):
+    try:
+        editing.check_row_counts(request.POST)  # as a save does, before any form is built
+    except editing.Refused as refusal:
+        return render(
+            request,
+            "admin/articles/article/preview_refused.html",
+            {"errors": [("", refusal.message)], "title": gettext("Preview")},
+        )
     stored = None
     if object_id is not None:
         stored = model_admin.get_object(request, unquote(object_id))

@@ -188,6 +188,8 @@
     buttons.appendChild(expandAll);
     buttons.appendChild(collapseAll);
     nav.replaceChildren(el("h2", {}, text("index-label")), list, buttons);
+    // One variant needs no index (a new article starts with one).
+    nav.hidden = variantForms().length < 2;
   }
 
   /* Figures: "Add figure", paste and drop. */
