@@ -9,12 +9,12 @@ from django.db import transaction
 from django.db.models import F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
-from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext
 from modeltranslation.admin import TranslationAdmin
 from nested_admin import NestedModelAdminMixin
 from reversion.admin import VersionAdmin
@@ -30,13 +30,13 @@ from .forms import (
     SideBySideMedia,
     edits_source,
     next_free_number,
-    publicness_messages,
+    publicness,
     side_by_side,
     source_fields,
 )
 from .history import ArticleHistoryMixin
 from .inlines import VariantInline, article_rows
-from .preview import preview_view
+from .preview import preview_url, preview_urls
 
 
 def _vote_count(vote, language):
@@ -165,23 +165,8 @@ class ArticleAdmin(ArticleHistoryMixin, NestedModelAdminMixin, VersionAdmin, Tra
         return initial
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        form = context["adminform"].form
-        if "status" in form.fields:
-            status = form["status"].value()
-        else:
-            status = obj.status if obj is not None else Article.Status.DRAFT
-        messages_by_status = publicness_messages()
-        context["kb_publicness"] = {
-            "current": messages_by_status.get(status, messages_by_status[Article.Status.DRAFT]),
-            "by_status": messages_by_status,
-        }
-        may_preview = (
-            self.has_change_permission(request, obj)
-            if obj is not None
-            else self.has_add_permission(request)
-        )
-        if may_preview:
-            context["kb_preview_url"] = self.preview_url(obj)
+        context["kb_publicness"] = publicness(context["adminform"].form, obj)
+        context["kb_preview_url"] = preview_url(self, request, obj)
         return super().render_change_form(
             request, context, add=add, change=change, form_url=form_url, obj=obj
         )
@@ -310,25 +295,7 @@ class ArticleAdmin(ArticleHistoryMixin, NestedModelAdminMixin, VersionAdmin, Tra
             self.admin_site.admin_view(lambda request: xliff_admin.import_view(self, request)),
             name="articles_article_import_xliff",
         )
-        preview_new = path(
-            "add/preview/",
-            self.admin_site.admin_view(lambda request: preview_view(self, request)),
-            name="articles_article_preview_new",
-        )
-        preview = path(
-            "<path:object_id>/preview/",
-            self.admin_site.admin_view(
-                lambda request, object_id: preview_view(self, request, object_id)
-            ),
-            name="articles_article_preview",
-        )
-        return [xliff_import, preview_new, preview, *super().get_urls()]
-
-    @staticmethod
-    def preview_url(obj):
-        if obj is None or obj.pk is None:
-            return reverse("admin:articles_article_preview_new")
-        return reverse("admin:articles_article_preview", args=(obj.pk,))
+        return [xliff_import, *preview_urls(self), *super().get_urls()]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("category")

@@ -73,6 +73,20 @@ def publicness_messages():
     return messages
 
 
+def publicness(form, obj):
+    """Return the line by the Save buttons (whether saving makes the article public) for
+    the status shown, and the line for every status (the page's script follows the field)."""
+    if "status" in form.fields:
+        status = form["status"].value()
+    else:
+        status = obj.status if obj is not None else Article.Status.DRAFT
+    by_status = publicness_messages()
+    return {
+        "current": by_status.get(status, by_status[Article.Status.DRAFT]),
+        "by_status": by_status,
+    }
+
+
 def edits_source(request):
     """Return whether the user may change source text and structure (not only translate)."""
     return request.user.has_perm("articles.edit_source")

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.forms.formsets import all_valid
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -114,6 +114,35 @@ def _errors_of_nested(row):
         for step_form in nested.forms:
             found += _form_errors(step_form)
     return found
+
+
+def preview_urls(model_admin):
+    """Return the preview's URL patterns (a new article's, and an existing one's)."""
+    return [
+        path(
+            "add/preview/",
+            model_admin.admin_site.admin_view(lambda request: preview_view(model_admin, request)),
+            name="articles_article_preview_new",
+        ),
+        path(
+            "<path:object_id>/preview/",
+            model_admin.admin_site.admin_view(
+                lambda request, object_id: preview_view(model_admin, request, object_id)
+            ),
+            name="articles_article_preview",
+        ),
+    ]
+
+
+def preview_url(model_admin, request, obj):
+    """Return where the form's Preview buttons post, or None for who may not save it."""
+    if obj is None or obj.pk is None:
+        if model_admin.has_add_permission(request):
+            return reverse("admin:articles_article_preview_new")
+        return None
+    if model_admin.has_change_permission(request, obj):
+        return reverse("admin:articles_article_preview", args=(obj.pk,))
+    return None
 
 
 def preview_view(model_admin, request, object_id=None):
