@@ -102,6 +102,8 @@
   function decorateVariant(variant) {
     var heading = variant.querySelector(":scope > h3");
     if (!heading || heading.querySelector(".kb-toggle")) return;
+    var field = variant.querySelector(":scope > fieldset > .form-row.field-translation");
+    if (field) field.classList.add("kb-moved");  // its badges are in the summary line
     var button = el("button", { type: "button", class: "kb-toggle", "aria-expanded": "true" });
     button.textContent = text("collapse");
     button.addEventListener("mousedown", function (event) { event.stopPropagation(); });
@@ -210,9 +212,26 @@
     });
   }
 
+  /* The translation state of a row goes into its heading: a row of its own, mostly "—",
+     would add a line to every step. */
+  function badgeToHeading(row) {
+    var field = row.querySelector(":scope > fieldset > .form-row.field-translation");
+    var heading = row.querySelector(":scope > h3");
+    if (!field || !heading) return;
+    field.classList.add("kb-moved");
+    var badges = field.querySelectorAll(".kb-status");
+    if (badges.length && !heading.querySelector(".kb-heading-status")) {
+      var holder = el("span", { class: "kb-heading-status" });
+      badges.forEach(function (badge) { holder.appendChild(badge.cloneNode(true)); });
+      var remove = heading.querySelector(".delete, .djn-remove-handler");
+      heading.insertBefore(holder, remove ? remove.parentNode === heading ? remove : null : null);
+    }
+  }
+
   function decorateStep(step) {
     if (step.getAttribute("data-kb-step")) return;
     step.setAttribute("data-kb-step", "1");
+    badgeToHeading(step);
     step.querySelectorAll("input[type=file][name*='figure']").forEach(makeDropZone);
     if (hasFigure(step)) return;
     var rows = figureRows(step);
