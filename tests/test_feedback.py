@@ -72,8 +72,8 @@ def test_admin_list_shows_totals_per_language_sortable(staff_client, demo):
     # Two readers, each with their own browser (and cookie), vote on the Japanese page.
     vote(Client(), "ja", 1008, "yes")
     vote(Client(), "ja", 1008, "no")
-    # Column 5 (after the checkbox column) is "Helpful", one line per language.
-    html = staff_client.get("/admin/articles/article/?o=5").content.decode()
+    # Column 6 (after the checkbox column) is "Helpful", one line per language.
+    html = staff_client.get("/admin/articles/article/?o=6").content.decode()
     assert "Helpful" in html
     assert re.search(r'title="Japanese">JA</abbr> <span title="1 / 1">👍 1 · 👎 1</span>', html)
     # Sorted by "helpful" votes, most first: KB 1008 is the first row.

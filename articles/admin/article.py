@@ -71,11 +71,12 @@ class ArticleAdmin(ArticleHistoryMixin, NestedModelAdminMixin, VersionAdmin, Tra
     list_display = (
         "number",
         "title",
-        # Status and translation in one column, the date without the time, votes of both
-        # languages in one column, and the category left to the filter: with the sidebar
-        # and the filters open the list fits a 1280 px window, in English and Japanese
-        # (tests/browser/test_admin_editor.py).
-        "status_and_translation",
+        # Both languages' translation state in one column, the date without the time,
+        # votes of both languages in one column, and the category left to the filter: with
+        # the sidebar and the filters open the list fits a 1280 px window, in English and
+        # Japanese (tests/browser/test_admin_editor.py).
+        "status",
+        "translation",
         "updated",
         "votes",
     )
@@ -269,19 +270,14 @@ class ArticleAdmin(ArticleHistoryMixin, NestedModelAdminMixin, VersionAdmin, Tra
             }
         return format_html('<span class="kb-status kb-status--{}">{}</span>', status, label)
 
-    @admin.display(description=_("status"), ordering="status")
-    def status_and_translation(self, article):
-        return format_html(
-            '<span class="kb-translation">{}</span>{}',
-            article.get_status_display(),
-            format_html_join(
-                "",
-                '<span class="kb-translation"><abbr class="kb-language" title="{}">{}</abbr> '
-                "{}</span>",
-                (
-                    (name, code.upper(), self._translation(article, code))
-                    for code, name in settings.LANGUAGES
-                ),
+    @admin.display(description=_("translation"))
+    def translation(self, article):
+        return format_html_join(
+            "",
+            '<span class="kb-translation"><abbr class="kb-language" title="{}">{}</abbr> {}</span>',
+            (
+                (name, code.upper(), self._translation(article, code))
+                for code, name in settings.LANGUAGES
             ),
         )
 
