@@ -340,3 +340,44 @@ def test_the_article_list_fits_1280_pixels_with_the_sidebar_open(site, new_conte
     for heading in page.locator("#result_list thead th").all():
         assert heading.evaluate("h => h.scrollWidth <= h.clientWidth + 1")
     assert problems == []
+
+
+DROP = """([selector, base64, name, type]) => {
+    const zone = document.querySelector(selector);
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], name, { type }));
+    for (const kind of ["dragover", "drop"]) {
+        zone.dispatchEvent(new DragEvent(kind, {
+            dataTransfer: transfer, bubbles: true, cancelable: true,
+        }));
+    }
+}"""
+
+
+def test_an_image_file_dropped_onto_an_english_figure_is_saved(site, new_context):
+    page, problems = log_in(new_context, site, "en")
+    article = Article.objects.get(number=1008)
+    variants = list(article.variants.order_by("order", "pk"))
+    variant_index, step_index, step = next(
+        (v, s, step)
+        for v, variant in enumerate(variants)
+        for s, step in enumerate(variant.steps.order_by("order", "pk"))
+        if not step.figure_en and not step.figure_ja
+    )
+    prefix = f"variants-{variant_index}-steps-{step_index}"
+    page.goto(f"{site}/admin/articles/article/{article.pk}/change/")
+    page.locator(f"#kb-variant-index a[data-target={prefix}]").click()
+    page.locator(f"#{prefix} .kb-add-figure").click()
+    zone = f"#id_{prefix}-figure_en + .kb-dropzone"
+    page.evaluate(DROP, [zone, PNG, "network-panel.png", "image/png"])
+    expect(page.locator(f"{zone} img")).to_be_visible()
+    expect(page.locator(zone)).to_contain_text("network-panel.png")
+    page.fill(f"#id_{prefix}-figure_alt_en", "The network panel")
+    with page.expect_navigation():
+        page.locator("input[name=_save]").first.click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    step.refresh_from_db()
+    assert step.figure_en.name.startswith("figures/network-panel")
+    assert not step.figure_ja
+    assert problems == []
