@@ -95,6 +95,7 @@ def test_preview_shows_unsaved_markdown_and_a_changed_tab_and_writes_nothing(sta
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     assert "<strong>bold new</strong>" in html
+    assert 'id="feedback"' not in html  # a vote from a preview would count for real
     safari_panel = re.search(r'id="steps-safari".*?</section>', html, re.S).group(0)
     assert "Open <em>Safari</em> settings (unsaved)." in safari_panel
     assert "Nothing has been saved" in html
