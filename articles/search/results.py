@@ -262,7 +262,9 @@ def describe_hits(hits, query, language, synonym_terms=()):
 
 def related_to(article, language, limit=3):
     """Return up to ``limit`` published articles most like ``article`` (by its title and
-    summary words, ranked as a search), for articles whose editors chose none."""
+    summary words, ranked as a search) in its own category, for articles whose editors
+    chose none. Words alone are a weak sign ("send", "your" link a HAR file to an SMS
+    code); sharing the category as well is what makes another article a next read."""
     with translation.override(language):
         query_words = _query_words(f"{article.title} {article.summary}")
     # Prefer distinctive words: longer ones first, within the term budget.
@@ -277,8 +279,8 @@ def related_to(article, language, limit=3):
         language,
         prefix=False,
         exclude_article=article.pk,
-        limit=limit,
+        limit=limit * 5,
     )
     ids = [article_id for article_id, _row in rows]
-    found = Article.objects.published().in_bulk(ids)
-    return [found[pk] for pk in ids if pk in found]
+    found = Article.objects.published().filter(category_id=article.category_id).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found][:limit]
