@@ -78,6 +78,7 @@ def nginx_prefix(tmp_path, site):
 def running(tmp_path, upstreams, static_root, media_root):
     """Run nginx with the deploy site in front of ``upstreams`` (host:port); yield
     ``(https base URL, http base URL, TLS context trusting its certificate)``."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     http_port, https_port = _free_port(), _free_port()
     site = site_config(tmp_path, upstreams, http_port, https_port, static_root, media_root)
     conf = nginx_prefix(tmp_path, site)

@@ -284,6 +284,17 @@ def behind_nginx(env):
     )
     print(f"  the same bytes, static file {len(bodies[-1]):6,} B     {static_rps:8,.0f} req/s")
     print(f"  ratio nginx's copy / nginx static file: {page_rps / static_rps:.2f} (target >= 0.5)")
+    # Before: without KB_NGINX_CACHE nginx keeps nothing and asks the page cache each time.
+    with (
+        server.gunicorn(env, workers=2) as app,
+        nginx_site.running(work / "before", [app.removeprefix("http://")], static_root,
+                           media_root) as (base, _http, _tls),
+    ):  # fmt: skip
+        before_rps = nginx_site.wrk(base + HAR, 3, headers=("Accept-Encoding: br, gzip",))
+    print(
+        f"  without KB_NGINX_CACHE (nginx -> 2 gunicorn workers -> page cache) "
+        f"{before_rps:8,.0f} req/s: {before_rps / static_rps:.2f} of the static file"
+    )
 
 
 def main():
