@@ -108,7 +108,7 @@ def _free_port():
 
 def wrk(url, seconds, connections=16, headers=()):
     """Return requests per second of wrk against ``url`` (one thread, keep-alive)."""
-    command = [WRK, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command = [WRK, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
     for header in headers:
         command += ["-H", header]
     done = subprocess.run(  # noqa: S603
