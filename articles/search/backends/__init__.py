@@ -8,6 +8,8 @@ gives the same results on both; what differs is only the SQL. A backend module p
 ``write_row(cursor, table, language, article_id, title, summary, body, texts)``
     index one article for a reader language (``title``, ``summary``, ``body``: term lists);
 ``delete_rows(cursor, table, language, article_ids)`` and ``clear(cursor, table, language)``;
+``after_rebuild(cursor, table)``
+    whatever a freshly filled index needs before its first query;
 ``ranked_rows(table, language, words, operator, prefix_last, exclude_article, limit)``
     ``(article_id, row id)`` of the rows matching, best first.
 """

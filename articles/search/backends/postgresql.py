@@ -89,6 +89,16 @@ def clear(cursor, table, language):
     )
 
 
+def after_rebuild(cursor, table):
+    """Freshly filled postings: their statistics, and outside a transaction the visibility
+    map too (VACUUM), so that ranking reads them with index-only scans at once rather
+    than after autovacuum's next round (which keeps them so as articles change)."""
+    if connection.in_atomic_block:
+        cursor.execute(f"ANALYZE {postings(table)}")
+    else:
+        cursor.execute(f"VACUUM (ANALYZE) {postings(table)}")
+
+
 def _prefix_end(term):
     """Return the smallest string after every string that starts with ``term`` (byte order,
     the postings' "C" collation)."""
