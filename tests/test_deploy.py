@@ -268,7 +268,7 @@ def test_a_cached_article_through_nginx_at_half_nginx_static_file_speed_or_bette
     with site_behind_nginx(tmp_path, KB_NGINX_CACHE="1") as (_urls, base, _http, tls):
         request(base, page, tls, {"Accept-Encoding": "br, gzip"})
         status, headers, body = request(base, page, tls, {"Accept-Encoding": "br, gzip"})
-        assert status == 200 and headers["X-Proxy-Cache"] == "HIT"
+        assert status == 200 and headers["X-Proxy-Cache"] in NGINX_COPY
         # The very bytes readers get (brotli), as a file nginx serves from /static/.
         same_bytes = tmp_path / "static" / "same-bytes" / "har-article.html"
         same_bytes.parent.mkdir()
