@@ -110,7 +110,7 @@ def ranked_rows(table, language, words, operator, prefix_last, exclude_article, 
 
     Two statements, whatever the query: the index totals, then the ranking.
     """
-    scans, scan_params, word_masks = [], [], []
+    scans, scan_params, word_masks, found, found_params = [], [], [], [], []
     for group, prefix in zip(words, prefix_last, strict=True):
         mask = 0
         for index, term in enumerate(group):
@@ -119,30 +119,39 @@ def ranked_rows(table, language, words, operator, prefix_last, exclude_article, 
             if prefix and index == len(group) - 1:
                 # Every term the prefix starts: their frequencies add up in a row, as FTS5
                 # counts a prefix phrase; one index range.
+                where, params = "term >= %s AND term < %s", [term, _prefix_end(term)]
                 scans.append(
                     f"SELECT {i} AS i, row_id, article_id, row_length, "  # noqa: S608
                     f"sum(frequency) AS frequency FROM {postings(table)} "
-                    "WHERE term >= %s AND term < %s GROUP BY row_id, article_id, row_length"
+                    f"WHERE {where} GROUP BY row_id, article_id, row_length"
                 )
-                scan_params += [term, _prefix_end(term)]
             else:
+                where, params = "term = %s", [term]
                 scans.append(
                     f"SELECT {i} AS i, row_id, article_id, row_length, frequency "  # noqa: S608
-                    f"FROM {postings(table)} WHERE term = %s"
+                    f"FROM {postings(table)} WHERE {where}"
                 )
-                scan_params.append(term)
+            scan_params += params
+            found.append(f"EXISTS (SELECT 1 FROM {postings(table)} WHERE {where})")  # noqa: S608
+            found_params += params
         word_masks.append(mask)
     if operator == "AND":
         matches = f"bit_or(1 << m.i) = {sum(word_masks)}"
     else:
         matches = " OR ".join(f"bit_or(1 << m.i) & {mask} = {mask}" for mask in word_masks)
     with connection.cursor() as cursor:
+        # With the totals, whether each term is in the index at all (one index probe each):
+        # a query that cannot match (a word nobody wrote) scans no postings.
         cursor.execute(
-            "SELECT row_count, token_count FROM articles_search_stats WHERE language = %s",
-            [language],
+            f"SELECT row_count, token_count, ARRAY[{', '.join(found)}] "  # noqa: S608
+            "FROM articles_search_stats WHERE language = %s",
+            [*found_params, language],
         )
-        row_count, token_count = cursor.fetchone()
-        if not row_count:
+        row_count, token_count, present = cursor.fetchone()
+        present_mask = sum(1 << i for i, here in enumerate(present) if here)
+        if not row_count or not any(mask & present_mask == mask for mask in word_masks):
+            return []
+        if operator == "AND" and present_mask != sum(word_masks):
             return []
         excluding, excluded = "", []
         if exclude_article is not None:
