@@ -92,10 +92,12 @@ bench: $(VENV)/.installed servers
 	$(PY) bench/serving_bench.py
 	$(PY) bench/markdown_bench.py
 	$(PY) bench/search_bench.py
+	$(PY) bench/insights_bench.py
 
 ## bench-postgres: the search benchmark again on a throwaway PostgreSQL (as test-postgres).
 bench-postgres: $(VENV)/.installed servers
 	scripts/with-postgres-redis.sh $(PY) bench/search_bench.py
+	scripts/with-postgres-redis.sh $(PY) bench/insights_bench.py
 
 # Lighthouse, pinned in bench/lighthouse/package-lock.json; reinstalled when that changes.
 LIGHTHOUSE_DIR := bench/lighthouse

@@ -172,6 +172,10 @@ class Article(TranslationTracked):
         PUBLISHED = "published", pgettext_lazy("article status", "Published")
         ARCHIVED = "archived", pgettext_lazy("article status", "Archived")
 
+    # Translated and tracked like the others, but no reader reads them: a missing
+    # translation of these never makes the page fall back to the other language.
+    NOT_SHOWN = frozenset({"keywords"})
+
     number = models.PositiveIntegerField(
         _("number"),
         unique=True,
@@ -205,6 +209,16 @@ class Article(TranslationTracked):
         max_length=500,
         validators=[MaxLengthValidator(500)],
         help_text=_("One or two plain sentences; also shown to search engines."),
+    )
+    # Read by search only (ranked between title and summary), never shown on a page.
+    keywords = models.CharField(
+        _("search keywords"),
+        blank=True,
+        max_length=300,
+        help_text=_(
+            "Words readers search for that the article does not use, separated by commas. "
+            "Only search reads them; they are never shown on the page."
+        ),
     )
     # Markdown texts: limits in docs/editing.md ("Markdown: bounded rendering time").
     body = models.TextField(
@@ -291,7 +305,8 @@ class Article(TranslationTracked):
         Expects the article to come from ``for_detail()``.
         """
         for field in self.TRACKED_TEXTS:
-            yield fields.text(self, field, language)
+            if field not in self.NOT_SHOWN:
+                yield fields.text(self, field, language)
         for variant in self.ordered_variants:
             yield variant.intro_translation(language)
             for step in variant.ordered_steps:

@@ -20,7 +20,7 @@ class PlatformTranslationOptions(TranslationOptions):
 @register(Article)
 class ArticleTranslationOptions(TranslationOptions):
     # No required language: an article may be written in Japanese first.
-    fields = ("title", "summary", "body", "notes", "troubleshooting")
+    fields = ("title", "keywords", "summary", "body", "notes", "troubleshooting")
     required_languages = ()
 
 

@@ -13,6 +13,8 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from insights import recording as search_log
+
 from . import feedback as feedback_votes
 from . import search as search_index
 from .models import Article, Category, published_rule
@@ -145,6 +147,8 @@ def search(request):
     hits = search_index.search(query, request.LANGUAGE_CODE)
     page = Paginator(hits, RESULTS_PER_PAGE).get_page(query_param(request, "page"))
     context = {"query": query, "page_obj": page, "total": len(hits)}
+    if query:
+        context["search_log"] = _search_log(request.LANGUAGE_CODE, query, page, len(hits))
     if query and not hits:
         context["categories"] = Category.objects.filter(published_rule("articles__")).distinct()
         context["suggested"] = (
@@ -154,3 +158,24 @@ def search(request):
             .order_by("-votes", "-updated_at")[:RECENT_ARTICLES]
         )
     return render(request, "articles/search.html", context)
+
+
+def _search_log(language, query, page, total):
+    """What the page's script posts to count this search and the results opened from it,
+    signed (insights/recording.py); the same for every reader today, so pages stay cached."""
+    logged = search_log.normalise(query)
+    day = search_log.today()
+    for position, hit in enumerate(page.object_list, start=page.start_index()):
+        hit.position = position
+        hit.signature = search_log.click_signature(
+            language, logged, hit.article.number, position, day
+        )
+    return {
+        "query": logged,
+        "results": total,
+        "day": day.toordinal(),
+        # Only the first page counts as a search; results are opened from any page.
+        "signature": search_log.search_signature(language, logged, total, day)
+        if page.number == 1
+        else "",
+    }

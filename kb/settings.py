@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "reversion",
     "csp",
     "articles",
+    # What readers look for: synonyms, search analytics and its report.
+    "insights",
     # HTTP plumbing: page cache, security headers, robots/healthz/media, backup.
     "serving",
 ]
@@ -355,6 +357,14 @@ KB_MAX_FIGURE_BYTES = int(os.environ.get("KB_MAX_FIGURE_BYTES", str(5 * 1024 * 1
 KB_FEEDBACK_VOTES_PER_HOUR = int(os.environ.get("KB_FEEDBACK_VOTES_PER_HOUR", "30"))
 KB_FEEDBACK_VOTE_WINDOW = timedelta(
     seconds=int(os.environ.get("KB_FEEDBACK_VOTE_WINDOW_SECONDS", "3600"))
+)
+# Search analytics (insights/): how long raw events are kept (then
+# `manage.py purge_search_log` removes them; the daily totals stay), and how many events
+# one client may post per window.
+KB_SEARCH_LOG_DAYS = int(os.environ.get("KB_SEARCH_LOG_DAYS", "180"))
+KB_SEARCH_EVENTS_PER_HOUR = int(os.environ.get("KB_SEARCH_EVENTS_PER_HOUR", "600"))
+KB_SEARCH_EVENT_WINDOW = timedelta(
+    seconds=int(os.environ.get("KB_SEARCH_EVENT_WINDOW_SECONDS", "3600"))
 )
 
 LOGGING = {

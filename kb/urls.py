@@ -25,6 +25,7 @@ if settings.KB_SERVE_MEDIA:
 
 urlpatterns += i18n_patterns(
     path("", include("articles.urls")),
+    path("", include("insights.urls")),
     prefix_default_language=True,
 )
 

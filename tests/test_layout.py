@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-PACKAGES = ("articles", "serving", "kb", "throttling")
+PACKAGES = ("articles", "serving", "kb", "throttling", "insights")
 MAX_LINES = 400
 
 

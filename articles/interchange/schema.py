@@ -139,6 +139,7 @@ ARTICLE = Record(
         Key("prerequisites", NUMBERS),
         Key("related", NUMBERS),
         Key("title", TEXTS, required=True),
+        Key("keywords", TEXTS),
         Key("summary", TEXTS),
         Key("body", TEXTS),
         Key("notes", TEXTS),

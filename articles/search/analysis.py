@@ -66,3 +66,113 @@ def plain_text(markdown_text):
         return f"KB {match.group(1)}" if match.group(1) else " "
 
     return re.sub(r"\s+", " ", _MARKUP.sub(replace, markdown_text or "")).strip()
+
+
+# Synonyms: query-side expansion ----------------------------------------------------
+
+MAX_ALTERNATIVES = 8  # per query word, its own form included
+
+
+class Synonyms:
+    """One language's synonym groups, analysed as queries are, ready to expand queries.
+
+    ``groups``: lists of terms that mean the same to readers ("2FA", "two-factor";
+    「スマホ」「スマートフォン」「携帯電話」). A query word (or run of words) that is one of a
+    group's terms may be any of the group's terms: English by their stems, so
+    "restarting" is "restart"; Japanese inside a run as well, since Japanese has no
+    spaces: 「スマホの設定」 is also 「スマートフォンの設定」 and 「携帯電話の設定」.
+    """
+
+    def __init__(self, groups):
+        self.latin = {}  # first stem -> [(stems, group index)]
+        self.cjk = {}  # first character -> [(run, group index)]
+        self.groups = []  # group index -> its terms, folded
+        for terms in groups:
+            forms = []
+            for term in terms:
+                analysed = list(words(term, for_query=True))
+                if analysed and fold(term).strip() not in {f for f, _w in forms}:
+                    forms.append((fold(term).strip(), analysed))
+            if len(forms) < 2:
+                continue
+            index = len(self.groups)
+            self.groups.append([f for f, _w in forms])
+            for _folded, analysed in forms:
+                if len(analysed) == 1 and analysed[0][2]:
+                    run = analysed[0][0]
+                    self.cjk.setdefault(run[0], []).append((run, index))
+                else:
+                    key = tuple(_word_key(w) for w in analysed)
+                    self.latin.setdefault(key[0], []).append((key, index))
+        # Longest first, so that the longest term found wins.
+        for found in (*self.latin.values(), *self.cjk.values()):
+            found.sort(key=lambda entry: -len(entry[0]))
+
+    def __bool__(self):
+        return bool(self.groups)
+
+    def _cjk_matches(self, run):
+        """Return ``[(start, end, group)]``: group terms found in ``run``, leftmost-longest."""
+        found, position = [], 0
+        while position < len(run):
+            for term, group in self.cjk.get(run[position], ()):
+                if run.startswith(term, position):
+                    found.append((position, position + len(term), group))
+                    position += len(term)
+                    break
+            else:
+                position += 1
+        return found
+
+    def _run_alternatives(self, run, terms):
+        """Return a Japanese run's alternatives: its terms, then with group terms swapped."""
+        texts = [run]
+        for start, end, group in reversed(self._cjk_matches(run)):
+            own = run[start:end]
+            texts = [
+                text[:start] + other + text[start + len(own) :]
+                for text in texts
+                for other in self.groups[group]
+            ][: MAX_ALTERNATIVES * 2]
+        alternatives = [terms]
+        for text in texts:
+            alternative = analyze(text, for_query=True)
+            if alternative and alternative not in alternatives:
+                alternatives.append(alternative)
+        return alternatives[:MAX_ALTERNATIVES]
+
+    def expand(self, query_words):
+        """Return the units of a query: ``query_words`` (``words()`` of a query) grouped
+        into ``(alternatives, expanded)``, each alternative a list of terms that must all
+        match; a unit matches when any of its alternatives does. The reader's own words
+        come first."""
+        units, index = [], 0
+        while index < len(query_words):
+            word, terms, cjk = query_words[index]
+            if cjk:
+                alternatives = self._run_alternatives(word, terms) if self.cjk else [terms]
+                units.append((alternatives, len(alternatives) > 1))
+                index += 1
+                continue
+            key = _word_key(query_words[index])
+            for stems, group in self.latin.get(key, ()):
+                span = query_words[index : index + len(stems)]
+                if tuple(_word_key(w) for w in span) == stems:
+                    alternatives = [[t for w in span for t in w[1]]]
+                    for other in self.groups[group]:
+                        alternative = analyze(other, for_query=True)
+                        if alternative not in alternatives:
+                            alternatives.append(alternative)
+                    units.append((alternatives[:MAX_ALTERNATIVES], True))
+                    index += len(stems)
+                    break
+            else:
+                units.append(([terms], False))
+                index += 1
+        return units
+
+
+def _word_key(word):
+    """What makes two words the same for synonyms: an English stem, a Japanese run."""
+    text, terms, cjk = word
+    return text if cjk else terms[0]

@@ -1,11 +1,11 @@
 """Writing the index: one row per published article and reader language.
 
-A row holds the analysed title, summary and everything else (all variants' steps),
-ranked title > summary > body, and beside them the plain texts that describing a hit
-(which tab, which snippet) reads, so that no article is assembled at search time. An
-article is indexed for a reader language in the language it is shown in there
-(whole-article fallback), so an untranslated article is found by its English words under
-/ja/. Drafts are never indexed.
+A row holds the analysed title, summary, search keywords and everything else (all
+variants' steps), ranked title > keywords > summary > body, and beside them the plain
+texts that describing a hit (which tab, which snippet) reads, so that no article is
+assembled at search time. An article is indexed for a reader language in the language it
+is shown in there (whole-article fallback), so an untranslated article is found by its
+English words under /ja/. Drafts are never indexed.
 
 The index follows saves and deletes through signals (``articles/signals.py``);
 ``manage.py rebuild_search_index`` rebuilds it from scratch (``rebuild``).
@@ -16,7 +16,7 @@ import json
 from django.db import connection
 from django.utils import translation
 
-from articles.fields import LANGUAGE_CODES
+from articles.fields import LANGUAGE_CODES, text
 from articles.models import Article
 
 from . import backends
@@ -45,6 +45,9 @@ def _write_rows(cursor, backend, article):
         shared, platforms = _article_texts(article, language)
         with translation.override(language):
             title, summary = f"{article.title} KB {article.number}", article.summary
+        # Keywords in this language only, never another's by fallback: they are words
+        # readers of this language use.
+        keywords = text(article, "keywords", language) or ""
         body = " ".join(shared + [text for texts in platforms.values() for text in texts])
         # The plain texts, kept beside the index so that describing a hit (which tab,
         # which snippet) needs no article to be assembled at search time.
@@ -61,6 +64,7 @@ def _write_rows(cursor, backend, article):
             analyze(summary),
             analyze(body),
             json.dumps(texts, ensure_ascii=False),
+            keywords=analyze(keywords),
         )
 
 

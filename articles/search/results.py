@@ -1,8 +1,11 @@
 """Querying the index: ranked results, their snippets and highlighting, related articles.
 
-A query is cleaned (``clean_query``), split into words as texts are (``analysis.words``),
-each word's terms required, the words ANDed; the last English word also matches as a
-prefix. Every term is quoted by the backend, so FTS syntax typed by a reader is inert.
+A query is cleaned (``clean_query``), split into words as texts are
+(``analysis.words``), each word's terms required, the words ANDed; the last English word
+also matches as a prefix. A word that is in one of the editors' synonym groups
+(``synonyms.py``) matches any term of its group: the query's word becomes alternatives,
+each analysed as a query (``analysis.Synonyms``), so nothing is re-indexed when a group
+changes. Every term is quoted by the backend, so FTS syntax typed by a reader is inert.
 When no article has every word, any word will do, still ranked. Ranking is one indexed
 query and yields article ids only; only the hits on the page shown are loaded and
 described (``describe_hits``): where the words occur, so that a hit found only in
@@ -22,11 +25,13 @@ from django.utils.safestring import mark_safe
 from articles.fields import LANGUAGE_CODES, columns
 from articles.models import Article
 
-from . import backends
+from . import backends, synonyms
 from .analysis import fold, is_cjk, words
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 16
+# With synonyms: the terms of every alternative together.
+MAX_EXPANDED_TERMS = 64
 MAX_RESULTS = 200
 
 
@@ -47,37 +52,65 @@ def clean_query(raw):
     return re.sub(r"\s+", " ", text).strip()[:MAX_QUERY_LENGTH]
 
 
-def _query_words(query):
-    """Return the query's words, each as the list of index terms that must all match."""
-    # Bound the work a single query can ask for.
+def _bounded_words(query):
+    """Return ``words()`` of the query, within the terms a single query may ask for."""
     bounded, count = [], 0
-    for _word, terms, _cjk in words(query, for_query=True):
-        if count + len(terms) > MAX_TERMS:
+    for word in words(query, for_query=True):
+        if count + len(word[1]) > MAX_TERMS:
             break
-        bounded.append(terms)
-        count += len(terms)
+        bounded.append(word)
+        count += len(word[1])
     return bounded
 
 
-def _prefix_last(query_words, prefix):
-    """Return, per word, whether its last term matches as a prefix: only the query's last
-    word, which may still be being typed, and only when it is not Japanese."""
+def _query_words(query):
+    """Return the query's words, each as the list of index terms that must all match."""
+    return [terms for _word, terms, _cjk in _bounded_words(query)]
+
+
+def query_units(query, language):
+    """Return the query's units for the backends: per word (or run of words in a synonym
+    group), its alternatives, each a list of terms that must all match; and per unit
+    whether it may match as a prefix (see ``_prefix_last``)."""
+    bounded = _bounded_words(query)
+    table = synonyms.table(language)
+    if not table:
+        units = [([terms], False) for _word, terms, _cjk in bounded]
+    else:
+        units, count = [], 0
+        for alternatives, expanded in table.expand(bounded):
+            kept = []
+            for alternative in alternatives:
+                if kept and count + len(alternative) > MAX_EXPANDED_TERMS:
+                    break
+                kept.append(alternative)
+                count += len(alternative)
+            units.append((kept, expanded and len(kept) > 1))
+    prefix = [not expanded for _alternatives, expanded in units]
+    return [alternatives for alternatives, _expanded in units], prefix
+
+
+def _prefix_last(units, prefix, allowed=None):
+    """Return, per unit, whether its reader's own last term matches as a prefix: only the
+    query's last word, which may still be being typed, and only when it is not Japanese
+    (nor a word of a synonym group, which is whole)."""
+    allowed = allowed or [True] * len(units)
     return [
-        prefix and index == len(query_words) - 1 and not is_cjk(terms[-1])
-        for index, terms in enumerate(query_words)
+        prefix and allowed[index] and index == len(units) - 1 and not is_cjk(unit[0][-1])
+        for index, unit in enumerate(units)
     ]
 
 
 def _ranked_rows(
-    query_words, operator, language, prefix=True, exclude_article=None, limit=MAX_RESULTS
+    units, operator, language, prefix=True, exclude_article=None, limit=MAX_RESULTS, allowed=None
 ):
-    """Return ``(article_id, row id)`` of the rows matching ``query_words``, best first."""
+    """Return ``(article_id, row id)`` of the rows matching ``units``, best first."""
     return backends.current().ranked_rows(
         backends.table(language),
         language,
-        query_words,
+        units,
         operator,
-        _prefix_last(query_words, prefix),
+        _prefix_last(units, prefix, allowed),
         exclude_article,
         limit,
     )
@@ -91,8 +124,9 @@ class Results:
     articles costs no more than a rare one.
     """
 
-    def __init__(self, rows, query, language):
+    def __init__(self, rows, query, language, synonym_terms=()):
         self.rows, self.query, self.language = rows, query, language
+        self.synonym_terms = synonym_terms
 
     def __len__(self):
         return len(self.rows)
@@ -122,7 +156,7 @@ class Results:
             for pk, rowid in rows
             if pk in articles
         ]
-        return describe_hits(hits, self.query, self.language)
+        return describe_hits(hits, self.query, self.language, self.synonym_terms)
 
 
 def search(raw_query, language):
@@ -131,20 +165,25 @@ def search(raw_query, language):
     Best first, at most ``MAX_RESULTS``, as ``Results``: slicing it gives described hits.
     """
     query = clean_query(raw_query)
-    query_words = _query_words(query)
-    if not query_words or language not in LANGUAGE_CODES:
+    if language not in LANGUAGE_CODES:
         return Results([], query, language)
-    rows = _ranked_rows(query_words, "AND", language)
-    if not rows and len(query_words) > 1:
+    units, allowed = query_units(query, language)
+    if not units:
+        return Results([], query, language)
+    rows = _ranked_rows(units, "AND", language, allowed=allowed)
+    if not rows and len(units) > 1:
         # Nothing has every word: fall back to any word (a whole word, never a fragment
         # of one), still ranked.
-        rows = _ranked_rows(query_words, "OR", language)
-    return Results(rows, query, language)
+        rows = _ranked_rows(units, "OR", language, allowed=allowed)
+    # Highlighted in snippets too: the terms a hit may have been found by instead.
+    extra = sorted({term for unit in units for alternative in unit[1:] for term in alternative})
+    return Results(rows, query, language, extra)
 
 
-def _highlighter(query):
-    """Return a regex matching the reader's words (and their word forms) in original text."""
-    alternatives = set()
+def _highlighter(query, synonym_terms=()):
+    """Return a regex matching the reader's words (and their word forms) in original text,
+    and the terms of their synonyms (stems and Japanese pairs)."""
+    alternatives = {re.escape(t) + ("" if is_cjk(t) else r"\w*") for t in synonym_terms}
     for word, terms, cjk in words(query, for_query=True):
         if cjk:
             alternatives.add(re.escape(word))
@@ -187,7 +226,7 @@ def _contains_all(texts, patterns):
     return all(pattern.search(text) for pattern in patterns)
 
 
-def describe_hits(hits, query, language):
+def describe_hits(hits, query, language, synonym_terms=()):
     """Fill in each hit's snippet and, when the words occur only in one platform's steps,
     point its URL at that platform's tab. One indexed lookup for all hits."""
     if not hits:
@@ -202,7 +241,7 @@ def describe_hits(hits, query, language):
         )
         stored = {rowid: json.loads(texts) for rowid, texts in cursor.fetchall()}
     terms = _term_patterns(query)
-    pattern = _highlighter(query)
+    pattern = _highlighter(query, synonym_terms)
     for hit in hits:
         texts = stored.get(hit.rowid, {"own": [], "platforms": {}})
         source = texts["own"]
@@ -233,7 +272,7 @@ def related_to(article, language, limit=3):
     if not distinct:
         return []
     rows = _ranked_rows(
-        [list(w) for w in distinct[:8]],
+        [[list(w)] for w in distinct[:8]],
         "OR",
         language,
         prefix=False,

@@ -5,8 +5,9 @@ gives the same results on both; what differs is only the SQL. A backend module p
 
 ``ROW_ID``
     the column that names an index row (FTS5's implicit ``rowid``, or PostgreSQL's ``id``);
-``write_row(cursor, table, language, article_id, title, summary, body, texts)``
-    index one article for a reader language (``title``, ``summary``, ``body``: term lists);
+``write_row(cursor, table, language, article_id, title, summary, body, texts, keywords)``
+    index one article for a reader language (``title``, ``summary``, ``body``,
+    ``keywords``: term lists);
 ``delete_rows(cursor, table, language, article_ids)`` and ``clear(cursor, table, language)``;
 ``after_rebuild(cursor, table)``
     whatever a freshly filled index needs before its first query;
@@ -30,7 +31,7 @@ def current():
 
 def table(language):
     """Return the index table of ``language`` (migration 0002 on SQLite, 0006 on PostgreSQL,
-    where migration 0008 adds its postings)."""
+    where migration 0009 adds its postings)."""
     if language not in LANGUAGE_CODES:
         raise ValueError(language)
     return f"articles_search_{language}"

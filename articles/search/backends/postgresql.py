@@ -1,7 +1,7 @@
 """The search index on PostgreSQL: the same terms, the same ranking as SQLite's FTS5.
 
 ``analysis.py`` analyses texts and queries; this module stores and ranks them when the
-database is PostgreSQL (migrations 0006 and 0008 make the tables; ``backends/__init__.py``
+database is PostgreSQL (migrations 0006 and 0009 make the tables; ``backends/__init__.py``
 lists what every backend provides). Per language, a row per article holds its length in
 terms and the plain texts snippets are cut from; beside it, a **postings** table holds one
 row per (term, index row): the term's weighted frequency there (a title occurrence counts
@@ -27,8 +27,9 @@ from django.db import connection
 # bm25's constants, as FTS5's (fts5_aux.c).
 K1 = 1.2
 B = 0.75
-# Column weights, as the FTS5 table's rank (migration 0002): title 10, summary 4, body 1.
-TITLE_WEIGHT, SUMMARY_WEIGHT, BODY_WEIGHT = 10, 4, 1
+# Column weights, as the FTS5 table's rank (migrations 0002, 0008): title 10, search
+# keywords 7, summary 4, body 1.
+TITLE_WEIGHT, KEYWORDS_WEIGHT, SUMMARY_WEIGHT, BODY_WEIGHT = 10, 7, 4, 1
 
 ROW_ID = "id"
 
@@ -37,13 +38,20 @@ def postings(table):
     return f"{table}_postings"
 
 
-def write_row(cursor, table, language, article_id, title, summary, body, texts):
-    """Index one article for a reader language (``title``, ``summary``, ``body``: terms)."""
+def write_row(cursor, table, language, article_id, title, summary, body, texts, keywords=()):
+    """Index one article for a reader language (``title``, ``summary``, ``body``,
+    ``keywords``: terms)."""
+    columns = [
+        (title, TITLE_WEIGHT),
+        (summary, SUMMARY_WEIGHT),
+        (body, BODY_WEIGHT),
+        (keywords, KEYWORDS_WEIGHT),
+    ]
     frequencies = Counter()
-    for terms, weight in ((title, TITLE_WEIGHT), (summary, SUMMARY_WEIGHT), (body, BODY_WEIGHT)):
+    for terms, weight in columns:
         for term in terms:
             frequencies[term] += weight
-    token_count = len(title) + len(summary) + len(body)
+    token_count = sum(len(terms) for terms, _weight in columns)
     cursor.execute(
         f"INSERT INTO {table} (article_id, token_count, texts) "  # noqa: S608
         "VALUES (%s, %s, %s) RETURNING id",
@@ -110,35 +118,45 @@ def ranked_rows(table, language, words, operator, prefix_last, exclude_article, 
 
     Two statements, whatever the query: the index totals, then the ranking.
     """
-    scans, scan_params, word_masks, found, found_params = [], [], [], [], []
-    for group, prefix in zip(words, prefix_last, strict=True):
-        mask = 0
-        for index, term in enumerate(group):
-            i = len(scans)
-            mask |= 1 << i
-            if prefix and index == len(group) - 1:
-                # Every term the prefix starts: their frequencies add up in a row, as FTS5
-                # counts a prefix phrase; one index range.
-                where, params = "term >= %s AND term < %s", [term, _prefix_end(term)]
-                scans.append(
-                    f"SELECT {i} AS i, row_id, article_id, row_length, "  # noqa: S608
-                    f"sum(frequency) AS frequency FROM {postings(table)} "
-                    f"WHERE {where} GROUP BY row_id, article_id, row_length"
-                )
-            else:
-                where, params = "term = %s", [term]
-                scans.append(
-                    f"SELECT {i} AS i, row_id, article_id, row_length, frequency "  # noqa: S608
-                    f"FROM {postings(table)} WHERE {where}"
-                )
-            scan_params += params
-            found.append(f"EXISTS (SELECT 1 FROM {postings(table)} WHERE {where})")  # noqa: S608
-            found_params += params
-        word_masks.append(mask)
-    if operator == "AND":
-        matches = f"bit_or(1 << m.i) = {sum(word_masks)}"
-    else:
-        matches = " OR ".join(f"bit_or(1 << m.i) & {mask} = {mask}" for mask in word_masks)
+    # Each distinct term once (the reader's own last term of a prefix word as a prefix);
+    # a word matches when all the terms of one of its alternatives (synonyms) are there.
+    scans, scan_params, found, found_params, index_of = [], [], [], [], {}
+    word_alternatives = []
+    for alternatives, prefix in zip(words, prefix_last, strict=True):
+        masks = []
+        for number, alternative in enumerate(alternatives):
+            mask = 0
+            for position, term in enumerate(alternative):
+                is_prefix = prefix and number == 0 and position == len(alternative) - 1
+                key = (term, is_prefix)
+                if key not in index_of:
+                    i = index_of[key] = len(scans)
+                    if is_prefix:
+                        # Every term the prefix starts: their frequencies add up in a row,
+                        # as FTS5 counts a prefix phrase; one index range.
+                        where, params = "term >= %s AND term < %s", [term, _prefix_end(term)]
+                        scans.append(
+                            f"SELECT {i} AS i, row_id, article_id, row_length, "  # noqa: S608
+                            f"sum(frequency) AS frequency FROM {postings(table)} "
+                            f"WHERE {where} GROUP BY row_id, article_id, row_length"
+                        )
+                    else:
+                        where, params = "term = %s", [term]
+                        scans.append(
+                            f"SELECT {i} AS i, row_id, article_id, row_length, "  # noqa: S608
+                            f"frequency FROM {postings(table)} WHERE {where}"
+                        )
+                    scan_params += params
+                    found.append(f"EXISTS (SELECT 1 FROM {postings(table)} WHERE {where})")  # noqa: S608
+                    found_params += params
+                mask |= 1 << index_of[key]
+            masks.append(mask)
+        word_alternatives.append(masks)
+    word_tests = [
+        "(" + " OR ".join(f"bit_or(1 << m.i) & {mask} = {mask}" for mask in masks) + ")"
+        for masks in word_alternatives
+    ]
+    matches = {"AND": " AND ", "OR": " OR "}[operator].join(word_tests)
     with connection.cursor() as cursor:
         # With the totals, whether each term is in the index at all (one index probe each):
         # a query that cannot match (a word nobody wrote) scans no postings.
@@ -149,9 +167,10 @@ def ranked_rows(table, language, words, operator, prefix_last, exclude_article, 
         )
         row_count, token_count, present = cursor.fetchone()
         present_mask = sum(1 << i for i, here in enumerate(present) if here)
-        if not row_count or not any(mask & present_mask == mask for mask in word_masks):
-            return []
-        if operator == "AND" and present_mask != sum(word_masks):
+        possible = [
+            any(mask & present_mask == mask for mask in masks) for masks in word_alternatives
+        ]
+        if not row_count or not (all(possible) if operator == "AND" else any(possible)):
             return []
         excluding, excluded = "", []
         if exclude_article is not None:

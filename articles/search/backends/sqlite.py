@@ -1,10 +1,10 @@
 """The search index on SQLite: one FTS5 table per reader language (migration 0002).
 
-The analysed terms are stored space-separated in the columns title, summary and body;
-FTS5's ``unicode61`` tokenizer splits them on those spaces only, so it sees exactly our
-terms. Ranking is FTS5's own bm25 with the column weights the migration stores as the
-table's default ``rank`` (title 10, summary 4, body 1), so that ``ORDER BY rank LIMIT n``
-takes FTS5's fast top-n path.
+The analysed terms are stored space-separated in the columns title, summary, body and
+keywords; FTS5's ``unicode61`` tokenizer splits them on those spaces only, so it sees
+exactly our terms. Ranking is FTS5's own bm25 with the column weights the migration
+stores as the table's default ``rank`` (title 10, keywords 7, summary 4, body 1;
+migration 0008), so that ``ORDER BY rank LIMIT n`` takes FTS5's fast top-n path.
 """
 
 from django.db import connection
@@ -12,12 +12,13 @@ from django.db import connection
 ROW_ID = "rowid"
 
 
-def write_row(cursor, table, language, article_id, title, summary, body, texts):
-    """Index one article for a reader language (``title``, ``summary``, ``body``: terms)."""
+def write_row(cursor, table, language, article_id, title, summary, body, texts, keywords=()):
+    """Index one article for a reader language (``title``, ``summary``, ``body``,
+    ``keywords``: terms)."""
     cursor.execute(
-        f"INSERT INTO {table} (article_id, title, summary, body, texts) "  # noqa: S608
-        "VALUES (%s, %s, %s, %s, %s)",
-        [article_id, " ".join(title), " ".join(summary), " ".join(body), texts],
+        f"INSERT INTO {table} (article_id, title, summary, body, keywords, texts) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s, %s, %s)",
+        [article_id, *(" ".join(terms) for terms in (title, summary, body, keywords)), texts],
     )
 
 
@@ -38,15 +39,18 @@ def after_rebuild(cursor, table):
 
 
 def match_expression(words, operator, prefix_last):
-    """Return the FTS5 expression of ``words``: each word's terms ANDed, words joined by
-    ``operator`` ("AND" or "OR"). Every term is quoted, so nothing a reader types acts as
-    FTS syntax."""
+    """Return the FTS5 expression of ``words``: each word's alternatives ORed (its
+    synonyms), an alternative's terms ANDed, words joined by ``operator`` ("AND" or
+    "OR"). Every term is quoted, so nothing a reader types acts as FTS syntax."""
     groups = []
-    for terms, prefix in zip(words, prefix_last, strict=True):
-        quoted = [f'"{term}"' for term in terms]
-        if prefix:
-            quoted[-1] += "*"
-        groups.append("(" + " AND ".join(quoted) + ")")
+    for alternatives, prefix in zip(words, prefix_last, strict=True):
+        ored = []
+        for index, terms in enumerate(alternatives):
+            quoted = [f'"{term}"' for term in terms]
+            if prefix and index == 0:
+                quoted[-1] += "*"
+            ored.append("(" + " AND ".join(quoted) + ")")
+        groups.append("(" + " OR ".join(ored) + ")")
     return f" {operator} ".join(groups)
 
 

@@ -2,7 +2,7 @@
 
 bm25 computed with one ``ts_rank_cd`` call per query term per matching row cost 50–84 ms
 at p95 for 10,000 articles. A posting is one (term, index row) pair with the term's
-weighted frequency in that row (title 10, summary 4, body 1) and the row's length, so
+weighted frequency in that row (title 10, keywords 7, summary 4, body 1) and the row's length, so
 bm25 is a grouped sum over one index range scan per query term
 (articles/search/backends/postgresql.py). The term is stored with the "C" collation:
 byte order, which makes a prefix (the last English word of a query) one index range on
@@ -37,11 +37,11 @@ def forwards(apps, schema_editor):
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {table}_postings_row ON {table}_postings (row_id)"
         )
-        # A lexeme's weights: one letter per position (A title, B summary, D body).
+        # A lexeme's weights: one letter per position (A title, C keywords, B summary, D body).
         schema_editor.execute(
             f"INSERT INTO {table}_postings (term, row_id, article_id, frequency, row_length) "
             "SELECT u.lexeme, t.id, t.article_id, "
-            "sum(CASE w.weight WHEN 'A' THEN 10 WHEN 'B' THEN 4 ELSE 1 END), t.token_count "
+            "sum(CASE w.weight WHEN 'A' THEN 10 WHEN 'C' THEN 7 WHEN 'B' THEN 4 ELSE 1 END), t.token_count "
             f"FROM {table} t CROSS JOIN LATERAL unnest(t.document) AS u "
             "CROSS JOIN LATERAL unnest(u.weights) AS w(weight) "
             "GROUP BY u.lexeme, t.id, t.article_id, t.token_count"
@@ -73,5 +73,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0007_text_length_limits")]
+    dependencies = [("articles", "0008_article_keywords")]
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]

@@ -1,0 +1,1 @@
+"""What readers look for: synonyms editors manage, and search analytics without identities."""
