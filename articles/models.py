@@ -187,10 +187,18 @@ class Article(TranslationTracked):
         help_text=_("Readable part of the URL. Old links with another slug still work."),
     )
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="articles", verbose_name=_("category")
+        Category,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        verbose_name=_("category"),
+        help_text=_("Where readers find the article on the site."),
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text=_("Only published articles are seen by readers."),
     )
     source_language = models.CharField(
         _("written in"),
@@ -198,8 +206,8 @@ class Article(TranslationTracked):
         choices=LANGUAGE_CHOICES,
         default=settings.LANGUAGE_CODE,
         help_text=_(
-            "The language the article is written in; the other language is its translation "
-            "and is flagged when this text changes."
+            "The language you write the article in. The other language is its translation, "
+            "flagged “out of date” whenever this text changes."
         ),
     )
     title = models.CharField(_("title"), max_length=200)
@@ -226,21 +234,23 @@ class Article(TranslationTracked):
         blank=True,
         max_length=10_000,
         validators=[MaxLengthValidator(10_000), validate_renderable],
-        help_text=_("Markdown."),
+        help_text=_(
+            "Markdown. The opening text above the steps: what the article helps with and when."
+        ),
     )
     notes = models.TextField(
         _("notes"),
         blank=True,
         max_length=5_000,
         validators=[MaxLengthValidator(5_000), validate_renderable],
-        help_text=_("Markdown, shown as a callout."),
+        help_text=_("Markdown, shown as a callout box after the steps."),
     )
     troubleshooting = models.TextField(
         _("troubleshooting"),
         blank=True,
         max_length=10_000,
         validators=[MaxLengthValidator(10_000), validate_renderable],
-        help_text=_("Markdown."),
+        help_text=_("Markdown, shown at the end: what to do when the steps do not work."),
     )
     prerequisites = models.ManyToManyField(
         "self",
@@ -248,7 +258,7 @@ class Article(TranslationTracked):
         blank=True,
         related_name="required_by",
         verbose_name=_("prerequisites"),
-        help_text=_("Articles the reader should follow first."),
+        help_text=_("Articles the reader should follow first: listed above the steps."),
     )
     related = models.ManyToManyField(
         "self",
@@ -256,6 +266,9 @@ class Article(TranslationTracked):
         blank=True,
         related_name="related_from",
         verbose_name=_("related articles"),
+        help_text=_(
+            "Listed at the end of the article; left empty, similar articles are suggested."
+        ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
@@ -415,7 +428,7 @@ class Variant(TranslationTracked):
         blank=True,
         max_length=5_000,
         validators=[MaxLengthValidator(5_000), validate_renderable],
-        help_text=_("Markdown."),
+        help_text=_("Markdown, shown above this variant's steps."),
     )
 
     class Meta:
@@ -456,7 +469,10 @@ class Step(TranslationTracked):
         upload_to="figures/",
         blank=True,
         validators=[FileExtensionValidator(FIGURE_EXTENSIONS), validate_figure],
-        help_text=_("Optional screenshot. A Japanese figure falls back to the English one."),
+        help_text=_(
+            "Optional screenshot: paste it, drop an image here, or choose a file. A step "
+            "without a Japanese figure shows the English one."
+        ),
     )
     figure_caption = models.CharField(_("figure caption"), max_length=300, blank=True)
     figure_alt = models.CharField(

@@ -282,7 +282,8 @@ def reader_with(permission):
 REPORT = "/admin/insights/searchreport/"
 
 
-def test_report_only_for_staff_with_article_access(client, db):
+def test_report_only_for_staff_with_article_access(client, editor_groups):
+    # editor_groups: after a transactional test's flush, the permissions exist again.
     assert client.get(REPORT).status_code == 302  # to the login page
     assert reader_with(None).get(REPORT).status_code == 403
     assert reader_with("articles.view_article").get(REPORT).status_code == 200

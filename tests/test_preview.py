@@ -34,6 +34,8 @@ def test_an_editor_previews_a_draft_in_both_languages(draft, language, title, ba
     assert title in html and banner in html
     assert 'name="robots" content="noindex"' in html
     assert response["Cache-Control"] == "private, no-store"
+    # No "Was this helpful?" form: staff previewing are not readers voting.
+    assert 'id="feedback"' not in html
 
 
 def test_readers_get_404_before_and_after_a_preview(draft, client):

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Max
 from django.forms import Textarea
 from django.forms.utils import ErrorDict
 from django.utils.html import format_html
@@ -43,6 +44,47 @@ TEXT = {models.TextField: {"form_class": TextWithLineBreaks}}
 COMPACT_TEXT = {
     models.TextField: {"form_class": TextWithLineBreaks, "widget": Textarea(attrs={"rows": 3})}
 }
+
+
+FIRST_NUMBER = 1001
+
+
+def next_free_number():
+    """Return the number a new article starts with: one more than the highest there is."""
+    highest = Article.objects.aggregate(highest=Max("number"))["highest"]
+    return FIRST_NUMBER if highest is None else highest + 1
+
+
+def publicness_messages():
+    """Return, per status, what saving means for readers (the line by the Save buttons)."""
+    messages = {}
+    for status in Article.Status:
+        if Article(status=status).is_published:
+            message = gettext(
+                "Public: once you save, readers see this article as it is on this page."
+            )
+        elif status == Article.Status.DRAFT:
+            message = gettext(
+                "Not public: saving keeps this article a draft, which readers cannot see."
+            )
+        else:
+            message = gettext("Not public: an archived article is hidden from readers.")
+        messages[status.value] = message
+    return messages
+
+
+def publicness(form, obj):
+    """Return the line by the Save buttons (whether saving makes the article public) for
+    the status shown, and the line for every status (the page's script follows the field)."""
+    if "status" in form.fields:
+        status = form["status"].value()
+    else:
+        status = obj.status if obj is not None else Article.Status.DRAFT
+    by_status = publicness_messages()
+    return {
+        "current": by_status.get(status, by_status[Article.Status.DRAFT]),
+        "by_status": by_status,
+    }
 
 
 def edits_source(request):

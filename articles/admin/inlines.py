@@ -102,6 +102,23 @@ class ArticleRowsFormSet(NestedInlineFormSet):
         return saved
 
 
+def platform_choices(platforms):
+    """Return the platform drop-down's choices, grouped by family (operating systems,
+    browsers, applications), each group in the platforms' order."""
+    names = {
+        Platform.Family.OS: _("Operating systems"),
+        Platform.Family.BROWSER: _("Browsers"),
+        Platform.Family.APP: _("Applications"),
+    }
+    ordered = sorted(platforms, key=lambda platform: (platform.order, platform.slug))
+    choices = [("", _("— none: steps shared by every platform —"))]
+    for family, name in names.items():
+        group = [(platform.pk, str(platform)) for platform in ordered if platform.family == family]
+        if group:
+            choices.append((name, group))
+    return choices
+
+
 def _platforms(request):
     if not hasattr(request, "_kb_platforms"):
         request._kb_platforms = Platform.objects.in_bulk()
@@ -139,6 +156,11 @@ class TranslatedInline(NestedStackedInlineMixin, TranslationStackedInline):
     extra = 0
     sortable_field_name = "order"
     structure_fields = ("order",)
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new article starts with one variant holding one empty step (an untouched
+        # extra row is not saved); an existing one shows only what it has.
+        return 1 if (obj is None or obj.pk is None) and edits_source(request) else 0
 
     def get_formset(self, request, obj=None, **kwargs):
         # Inline instances are made per request: a translator gets no drag handles.
@@ -225,6 +247,10 @@ class VariantInline(TranslatedInline):
         if db_field.name == "platform":
             kwargs["form_class"] = LoadedChoiceField
             kwargs["rows"] = lambda: _platforms(request)
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            grouped = platform_choices(_platforms(request).values())
+            field.choices = grouped
+            return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     inlines = (StepInline,)

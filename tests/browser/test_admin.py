@@ -25,6 +25,7 @@ def test_staff_edits_japanese_step_in_admin_and_sees_it_on_site(site, page, djan
     page.click("input[type=submit]")
     page.get_by_role("link", name="Articles").first.click()
     page.get_by_role("link", name="Generating a HAR file for our support team").click()
+    page.locator("#kb-variant-index button[data-all=expand]").click()
 
     step = page.locator(
         "textarea[name$='-body_ja']", has_text="「ネットワーク」タブを選びます"

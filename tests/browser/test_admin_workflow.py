@@ -28,6 +28,8 @@ def log_in(context, site, username):
 def open_har(page, site):
     article = Article.objects.get(number=1008)
     page.goto(f"{site}/admin/articles/article/{article.pk}/change/")
+    # Variants open folded: the index above them unfolds them all.
+    page.locator("#kb-variant-index button[data-all=expand]").click()
     return article
 
 

@@ -1,0 +1,215 @@
+"""Preview before saving: the article form's unsaved content, as readers will see it.
+
+The posted page goes through the same forms and the write path's review as a save
+(``ArticleAdmin``'s form and formsets), then through the reader's presentation code
+(``presentation.build_article_page``) and template (``articles/detail.html``). Nothing is
+written: the instances are never saved, the whole request runs in a transaction rolled
+back at the end, no revision is recorded, and the page cache is not asked (it answers
+anonymous GETs only; this is a staff POST, sent ``Cache-Control: private, no-store``).
+A figure uploaded with the form is shown from the request itself (a ``data:`` URL, which
+the admin's Content-Security-Policy allows), never written to the media folder.
+"""
+
+import base64
+
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.forms.formsets import all_valid
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from .. import editing, search
+from ..fields import LANGUAGE_CODES, column
+from ..models import Article
+from ..presentation import build_article_page
+
+
+class UnsavedFigure:
+    """A figure uploaded with the previewed form: shown inline, never stored."""
+
+    def __init__(self, upload):
+        image = getattr(upload, "image", None)
+        kind = (image.format if image is not None and image.format else "PNG").lower()
+        upload.seek(0)
+        data = base64.b64encode(upload.read()).decode("ascii")
+        upload.seek(0)
+        self.url = f"data:image/{kind};base64,{data}"
+        self.name = getattr(upload, "name", "")
+
+    def __bool__(self):
+        return True
+
+
+def _show_uploads(step):
+    """Show a figure uploaded with the form (already checked by the form) from memory."""
+    for code in LANGUAGE_CODES:
+        name = column("figure", code)
+        value = getattr(step, name)
+        if value and not getattr(value, "_committed", True):
+            step.__dict__[name] = UnsavedFigure(value.file)
+
+
+def _kept(formset, form):
+    """Whether a row of the posted page would be saved (not deleted, not an empty extra)."""
+    if formset._should_delete_form(form):
+        return False
+    return form.instance.pk is not None or form.has_changed()
+
+
+def _unsaved_article(form, variant_formset, stored):
+    """Return the form's article with its rows in memory, shaped as ``for_detail()`` does."""
+    article = form.instance
+    variants = []
+    for variant_form in variant_formset.forms:
+        if not _kept(variant_formset, variant_form):
+            continue
+        variant = variant_form.instance
+        variant.article = article
+        steps = []
+        for step_formset in getattr(variant_form, "nested_formsets", []):
+            for step_form in step_formset.forms:
+                if _kept(step_formset, step_form):
+                    _show_uploads(step_form.instance)
+                    steps.append(step_form.instance)
+        variant.ordered_steps = sorted(steps, key=lambda step: step.order or 0)
+        variants.append(variant)
+    article.ordered_variants = sorted(variants, key=lambda variant: variant.order or 0)
+    for name in ("prerequisites", "related"):
+        if name in form.cleaned_data:
+            chosen = [linked.pk for linked in form.cleaned_data[name]]
+        elif stored is not None:
+            chosen = list(getattr(stored, name).values_list("pk", flat=True))
+        else:
+            chosen = []
+        linked = Article.objects.published().filter(pk__in=chosen).order_by("number")
+        setattr(article, f"published_{name}", list(linked))
+    return article
+
+
+def _form_errors(form):
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        yield from ((label, error) for error in errors)
+
+
+def _errors(form, formsets):
+    """Return ``(field label, message)`` for every error of the posted page."""
+    found = list(_form_errors(form))
+    for formset in formsets:
+        found += [("", error) for error in formset.non_form_errors()]
+        for row in formset.forms:
+            found += _form_errors(row)
+            found += _errors_of_nested(row)
+    return found
+
+
+def _errors_of_nested(row):
+    found = []
+    for nested in getattr(row, "nested_formsets", []):
+        found += [("", error) for error in nested.non_form_errors()]
+        for step_form in nested.forms:
+            found += _form_errors(step_form)
+    return found
+
+
+def preview_urls(model_admin):
+    """Return the preview's URL patterns (a new article's, and an existing one's)."""
+    return [
+        path(
+            "add/preview/",
+            model_admin.admin_site.admin_view(lambda request: preview_view(model_admin, request)),
+            name="articles_article_preview_new",
+        ),
+        path(
+            "<path:object_id>/preview/",
+            model_admin.admin_site.admin_view(
+                lambda request, object_id: preview_view(model_admin, request, object_id)
+            ),
+            name="articles_article_preview",
+        ),
+    ]
+
+
+def preview_url(model_admin, request, obj):
+    """Return where the form's Preview buttons post, or None for who may not save it."""
+    if obj is None or obj.pk is None:
+        if model_admin.has_add_permission(request):
+            return reverse("admin:articles_article_preview_new")
+        return None
+    if model_admin.has_change_permission(request, obj):
+        return reverse("admin:articles_article_preview", args=(obj.pk,))
+    return None
+
+
+def preview_view(model_admin, request, object_id=None):
+    """Render the posted article form as the public article page; write nothing."""
+    change_url = (
+        reverse("admin:articles_article_change", args=(object_id,))
+        if object_id
+        else reverse("admin:articles_article_add")
+    )
+    if request.method != "POST":
+        return HttpResponseRedirect(change_url)
+    language = request.POST.get("_preview_language")
+    if language not in LANGUAGE_CODES:
+        language = translation.get_language()
+    with transaction.atomic():
+        try:
+            response = _preview(model_admin, request, object_id, language)
+        finally:
+            transaction.set_rollback(True)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _preview(model_admin, request, object_id, language):
+    try:
+        editing.check_row_counts(request.POST)  # as a save does, before any form is built
+    except editing.Refused as refusal:
+        return render(
+            request,
+            "admin/articles/article/preview_refused.html",
+            {"errors": [("", refusal.message)], "title": gettext("Preview")},
+        )
+    stored = None
+    if object_id is not None:
+        stored = model_admin.get_object(request, unquote(object_id))
+        if stored is None or not model_admin.has_change_permission(request, stored):
+            raise PermissionDenied
+    elif not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    change = stored is not None
+    form_class = model_admin.get_form(request, stored, change=change, fields=None)
+    form = form_class(request.POST, request.FILES, instance=stored)
+    formsets, _inlines = model_admin._create_formsets(request, form.instance, change=change)
+    form_valid = form.is_valid()
+    if not (all_valid(formsets) and form_valid):
+        return render(
+            request,
+            "admin/articles/article/preview_refused.html",
+            {"errors": _errors(form, formsets), "title": gettext("Preview")},
+            status=200,
+        )
+    article = _unsaved_article(form, formsets[0], stored)
+    similar = ()
+    if article.pk and not article.published_related:
+        similar = search.related_to(article, article.display_language(language))
+    with translation.override(language):
+        request.LANGUAGE_CODE = language
+        page = build_article_page(article, language, request.POST.get("_preview_tab"), similar)
+        return render(
+            request,
+            "admin/articles/article/preview.html",
+            {
+                "page": page,
+                "article": article,
+                "feedback_state": "",
+                "preview": not article.is_published,
+                "unsaved_preview": True,
+                "translation_outdated": article.is_outdated_in(page.language),
+            },
+        )
