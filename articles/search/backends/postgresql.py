@@ -1,7 +1,7 @@
 """The search index on PostgreSQL: the same terms, the same ranking as SQLite's FTS5.
 
 ``analysis.py`` analyses texts and queries; this module stores and ranks them when the
-database is PostgreSQL (migrations 0006 and 0009 make the tables; ``backends/__init__.py``
+database is PostgreSQL (migrations 0006 and 0010 make the tables; ``backends/__init__.py``
 lists what every backend provides). Per language, a row per article holds its length in
 terms and the plain texts snippets are cut from; beside it, a **postings** table holds one
 row per (term, index row): the term's weighted frequency there (a title occurrence counts

@@ -73,5 +73,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0008_article_keywords")]
+    dependencies = [("articles", "0009_help_texts")]
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]
