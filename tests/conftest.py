@@ -9,13 +9,13 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.core.management import call_command
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test import Client
 from django.utils import translation
 
 from articles import search
 from articles.models import Article, Category, Platform, Step, Variant
+from tests import demo_snapshot
 
 _numbers = itertools.count(5000)
 
@@ -140,10 +140,17 @@ def make_article(db, category):
     return build
 
 
+@pytest.fixture(scope="session")
+def _demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo as the real management command writes it, loaded once (demo_snapshot.py)."""
+    with django_db_blocker.unblock():
+        return demo_snapshot.take(tmp_path_factory.mktemp("demo-media"))
+
+
 @pytest.fixture
-def demo(db):
-    """Load the shipped demo content through the real management command."""
-    call_command("load_demo", verbosity=0)
+def demo(db, _demo_snapshot, settings):
+    """The shipped demo content, as ``manage.py load_demo`` writes it (figures included)."""
+    demo_snapshot.restore(_demo_snapshot, settings.MEDIA_ROOT)
     return {article.number: article for article in Article.objects.all()}
 
 

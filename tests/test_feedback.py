@@ -6,7 +6,6 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from articles.models import Feedback, FeedbackComment
@@ -82,8 +81,7 @@ def test_admin_list_shows_totals_per_language_sortable(staff_client, demo):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_fifty_concurrent_votes_all_land(live_server, settings):
-    call_command("load_demo", verbosity=0)
+def test_fifty_concurrent_votes_all_land(live_server, demo, settings):
     settings.KB_FEEDBACK_VOTES_PER_HOUR = 1000
     url = f"{live_server.url}/en/articles/1008/feedback/"
     body = urllib.parse.urlencode({"helpful": "yes"}).encode()

@@ -8,7 +8,7 @@ import urllib.parse
 
 import pytest
 
-from tests.formfields import FormFields
+from bench.formfields import FormFields
 from tests.servers import (
     app_servers,
     browser_session,

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.cache import caches
-from django.core.management import call_command
 from django.test import Client
 
 from articles.models import Feedback
@@ -190,8 +189,9 @@ LIMITED = (303, "limited#feedback")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_parallel_votes_from_one_client_are_limited_exactly(live_server, settings, admin_client):
-    call_command("load_demo", verbosity=0)
+def test_parallel_votes_from_one_client_are_limited_exactly(
+    live_server, demo, settings, admin_client
+):
     settings.KB_FEEDBACK_VOTES_PER_HOUR = 30
     port = int(live_server.url.rsplit(":", 1)[1])
     states = post_votes_in_parallel(port, ["127.0.0.1"] * 80)
@@ -201,8 +201,7 @@ def test_parallel_votes_from_one_client_are_limited_exactly(live_server, setting
 
 
 @pytest.mark.django_db(transaction=True)
-def test_parallel_votes_from_different_clients_are_all_counted(live_server, settings):
-    call_command("load_demo", verbosity=0)
+def test_parallel_votes_from_different_clients_are_all_counted(live_server, demo, settings):
     settings.KB_FEEDBACK_VOTES_PER_HOUR = 1
     port = int(live_server.url.rsplit(":", 1)[1])
     # Loopback is a whole /8: each reader sends from an address of its own.

@@ -15,6 +15,7 @@ import reversion
 from reversion.models import Version
 
 from articles.models import Article, Step, Variant
+from bench.formfields import add_variants, admin_form, form_errors
 from tests.editors import (
     change_url,
     form_from,
@@ -26,7 +27,6 @@ from tests.editors import (
     superuser,
     version_of,
 )
-from tests.formfields import add_variants, admin_form, form_errors
 
 pytestmark = pytest.mark.django_db
 

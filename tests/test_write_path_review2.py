@@ -17,6 +17,7 @@ from django.core.management import call_command
 from reversion.models import Version
 
 from articles.models import Article, Category, Step
+from bench.formfields import add_variants, admin_form, form_errors
 from tests.editors import (
     change_url,
     form_from,
@@ -27,7 +28,6 @@ from tests.editors import (
     post,
     superuser,
 )
-from tests.formfields import add_variants, admin_form, form_errors
 
 pytestmark = pytest.mark.django_db
 

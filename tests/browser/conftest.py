@@ -7,7 +7,6 @@ import os
 import shutil
 
 import pytest
-from django.core.management import call_command
 
 # Playwright's sync API keeps an event loop in this thread; the live server's database
 # work happens in Django's own server thread, and fixtures here are plain sync code.
@@ -50,9 +49,8 @@ def browser():
 
 
 @pytest.fixture
-def site(live_server, transactional_db, settings):
-    """Return the live server's URL with the demo content loaded."""
-    call_command("load_demo", verbosity=0)
+def site(live_server, transactional_db, demo):
+    """Return the live server's URL with the demo content loaded (committed)."""
     return live_server.url
 
 

@@ -1,4 +1,5 @@
-"""Read an HTML form's fields as a browser would submit them (used by tests and the load test)."""
+"""Read an HTML form's fields as a browser would submit them. Shared by the tests and the
+benchmarks (the load test, the admin save timing), so that bench/ imports nothing from tests/."""
 
 import re
 from html.parser import HTMLParser
