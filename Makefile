@@ -62,15 +62,16 @@ test: $(VENV)/.installed-dev browser omegat lint
 
 .PHONY: servers test-postgres bench-postgres
 
-## servers: Debian's PostgreSQL, Redis and nginx for `make test-postgres` (apt-get when missing).
+## servers: Debian's PostgreSQL, Redis, nginx and wrk (an HTTP load generator) for
+## `make test-postgres` and `make bench` (apt-get when missing).
 servers:
-	@{ ls /usr/lib/postgresql/*/bin/initdb && command -v redis-server && command -v nginx; } \
-		>/dev/null 2>&1 || { \
-		echo "Installing Debian's postgresql, redis-server and nginx for make test-postgres"; \
+	@{ ls /usr/lib/postgresql/*/bin/initdb && command -v redis-server && command -v nginx \
+		&& command -v wrk; } >/dev/null 2>&1 || { \
+		echo "Installing Debian's postgresql, redis-server, nginx and wrk for make test-postgres"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-			postgresql redis-server nginx >/dev/null; }
+			postgresql redis-server nginx wrk >/dev/null; }
 
 ## test-postgres: the whole suite again, on a throwaway PostgreSQL and Redis started on
 ## loopback for the run (and stopped after it, pass or fail), plus the multi-server tests.
@@ -86,8 +87,8 @@ messages: $(VENV)/.installed
 	$(PY) manage.py compilemessages -l ja --ignore=.venv
 
 ## bench: performance measurements: serving (render times, cached page vs static file,
-## queries per page), then search on 10,000 synthetic articles.
-bench: $(VENV)/.installed
+## nginx's copy vs nginx's static file, queries per page), then search on 10,000 articles.
+bench: $(VENV)/.installed servers
 	$(PY) bench/serving_bench.py
 	$(PY) bench/markdown_bench.py
 	$(PY) bench/search_bench.py

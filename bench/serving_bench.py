@@ -7,7 +7,9 @@ process (one sync worker) on loopback, with kb.wsgi and the full middleware stac
 The comparison is meant to be fair: the same server process and client, a static file of
 about the page's size, both asked for with `Accept-Encoding: br, gzip` (whitenoise sends
 its precompressed .br file; the page cache its stored brotli body), measured in
-alternating rounds so that other load on the machine hits both alike.
+alternating rounds so that other load on the machine hits both alike. Then the same page
+behind nginx (deploy/nginx-kb.conf) from nginx's own copy, against nginx serving the same
+bytes as a static file, with wrk (bench/nginx_site.py).
 """
 
 import functools
@@ -24,6 +26,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import nginx_site  # noqa: E402  (bench/nginx_site.py)
 import server  # noqa: E402  (bench/server.py)
 
 HAR = "/ja/articles/1008/generate-a-har-file/"
@@ -236,6 +239,64 @@ def over_http(env):
     print(f"  gunicorn access log: {logged:,} lines for {requested:,} requests")
 
 
+def behind_nginx(env):
+    """nginx (deploy/nginx-kb.conf, HTTPS) in front of gunicorn: the HAR article from nginx's
+    copy against nginx serving the very same bytes as a static file, measured with wrk."""
+    if not (nginx_site.NGINX and nginx_site.WRK):
+        print("behind nginx: skipped (needs Debian's nginx and wrk: make servers)")
+        return
+    work = Path(tempfile.mkdtemp(prefix="kb-bench-nginx-"))
+    static_root = Path(env["KB_DATA_DIR"]) / "static"
+    media_root = Path(env["KB_DATA_DIR"]) / "media"
+    media_root.mkdir(exist_ok=True)
+    with (
+        server.gunicorn({**env, "KB_NGINX_CACHE": "1"}, workers=2) as app,
+        nginx_site.running(work, [app.removeprefix("http://")], static_root, media_root) as (
+            base,
+            _http,
+            tls,
+        ),
+    ):
+        port = urlsplit(base).port
+        bodies = []
+        for _ in range(2):
+            connection = http.client.HTTPSConnection("127.0.0.1", port, context=tls)
+            connection.request("GET", HAR, headers={"Accept-Encoding": "br, gzip"})
+            response = connection.getresponse()
+            bodies.append(response.read())
+            cache_status = response.getheader("X-Proxy-Cache")
+        assert cache_status in {"HIT", "REVALIDATED"}, cache_status
+        same_bytes = static_root / "same-bytes" / "har-article.html"
+        same_bytes.parent.mkdir(exist_ok=True)
+        same_bytes.write_bytes(bodies[-1])
+        static_path = "/static/same-bytes/har-article.html"
+        page_rps, static_rps = nginx_site.compare(
+            base + HAR, base + static_path, rounds=ROUNDS, seconds=max(1, int(SECONDS / ROUNDS)),
+            headers=("Accept-Encoding: br, gzip",),
+        )  # fmt: skip
+    print(
+        f"behind nginx (HTTPS, one nginx worker, wrk: 1 thread, 16 keep-alive connections, "
+        f"{ROUNDS} alternating rounds):"
+    )
+    print(
+        f"  HAR page from nginx's copy  {len(bodies[-1]):6,} B br  {page_rps:8,.0f} req/s"
+        "  (KB_NGINX_CACHE=1: kept until the second ends)"
+    )
+    print(f"  the same bytes, static file {len(bodies[-1]):6,} B     {static_rps:8,.0f} req/s")
+    print(f"  ratio nginx's copy / nginx static file: {page_rps / static_rps:.2f} (target >= 0.5)")
+    # Before: without KB_NGINX_CACHE nginx keeps nothing and asks the page cache each time.
+    with (
+        server.gunicorn(env, workers=2) as app,
+        nginx_site.running(work / "before", [app.removeprefix("http://")], static_root,
+                           media_root) as (base, _http, _tls),
+    ):  # fmt: skip
+        before_rps = nginx_site.wrk(base + HAR, 3, headers=("Accept-Encoding: br, gzip",))
+    print(
+        f"  without KB_NGINX_CACHE (nginx -> 2 gunicorn workers -> page cache) "
+        f"{before_rps:8,.0f} req/s: {before_rps / static_rps:.2f} of the static file"
+    )
+
+
 def main():
     if sys.argv[1:] == ["--in-process"]:
         sys.path.insert(0, str(server.ROOT))
@@ -248,6 +309,7 @@ def main():
     env = server.prepare("kb-bench-serving-")
     subprocess.run([server.PYTHON, __file__, "--in-process"], cwd=server.ROOT, env=env, check=True)
     over_http(env)
+    behind_nginx(env)
 
 
 if __name__ == "__main__":

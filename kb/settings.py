@@ -276,6 +276,9 @@ else:
     }
 KB_PAGE_CACHE = "default"
 KB_PAGE_CACHE_SECONDS = int(os.environ.get("KB_PAGE_CACHE_SECONDS", "600"))
+# Behind deploy/nginx-kb.conf: let nginx's proxy cache keep each stored page until the end
+# of the current second (serving/page_cache.py, docs/speed.md).
+KB_NGINX_CACHE = os.environ.get("KB_NGINX_CACHE", "0") == "1"
 
 # Security. Safe by default; KB_HTTPS=1 adds what a deployment behind TLS needs, and with
 # it `manage.py check --deploy --fail-level WARNING` passes.

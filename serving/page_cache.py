@@ -25,6 +25,14 @@ and anything it gets back, a response that sets a cookie, says ``Cache-Control: 
 or ``no-store`` (staff previews), varies on anything but Accept-Encoding, or is not a
 plain 200. A request with the session cookie is never answered from the cache either.
 
+Behind nginx (``KB_NGINX_CACHE=1``, deploy/nginx-kb.conf), every answer from the store, 200
+or 304, also tells nginx's proxy cache it may keep the page until the end of the current
+second (``X-Accel-Expires: @<this second>``; nginx strips the header). nginx then answers
+anonymous readers itself, at close to its static-file speed, and asks again (a
+conditional request, answered 304 from here when nothing changed) once the second is
+over: an edit reaches every reader within one second. Nothing else is ever marked, so
+nginx keeps exactly what this cache keeps. docs/speed.md says why this design.
+
 The store is the cache named by ``KB_PAGE_CACHE`` (files in the data folder by default),
 shared by every worker process. Each worker also keeps the pages it served recently in
 memory, keyed by the content version, which it reads from the shared cache on every
@@ -48,6 +56,8 @@ from django.utils.http import parse_etags, parse_http_date_safe
 VERSION_KEY = "kb:content-version"
 CACHED_PREFIXES = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
 MARK = "X-Page-Cache"
+NGINX_EXPIRES = "X-Accel-Expires"
+STARTED = "kb.page_cache.started"
 # Compressed once per page and content version, on the reader's time: brotli at quality 5
 # takes ~1 ms for the HAR article and is within 10 % of quality 11, which takes ~20 ms.
 BROTLI_QUALITY = 5
@@ -242,6 +252,8 @@ class PageCache:
         # Preconditions that could answer 412 are rare; Django evaluates those itself.
         conditional_writes = "HTTP_IF_MATCH" in environ or "HTTP_IF_UNMODIFIED_SINCE" in environ
         key = _page_key(environ)
+        # Taken before the version: whatever this answer holds was current at this second.
+        environ[STARTED] = int(time.time())
         # Read before rendering: an edit that commits while this page renders replaces the
         # token, so a page stored under this one can never be served after the edit.
         version = content_version()
@@ -272,13 +284,19 @@ class PageCache:
                 self.memory.popitem(last=False)
 
     def _answer(self, entry, environ, start_response, mark="hit"):
+        extra = [(MARK, mark)]
+        if settings.KB_NGINX_CACHE:
+            # Absolute, in whole seconds: nginx keeps the page while its clock reads the
+            # second this request came in (before the content version was read), so what it
+            # serves is never more than a second older than a save.
+            extra.append((NGINX_EXPIRES, f"@{environ[STARTED]}"))
         if _not_modified(entry, environ):
-            start_response("304 Not Modified", [*entry["not_modified"], (MARK, mark)])
+            start_response("304 Not Modified", [*entry["not_modified"], *extra])
             return []
         variants = entry["variants"]
         coding = _coding_for(environ.get("HTTP_ACCEPT_ENCODING", ""))
         headers, body = variants.get(coding) or variants["identity"]
-        start_response(entry["status"], [*headers, (MARK, mark)])
+        start_response(entry["status"], [*headers, *extra])
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
     def _render(self, environ, start_response, version, key):

@@ -15,6 +15,7 @@ from wsgiref.headers import Headers
 
 import brotli
 import pytest
+from django.conf import settings as django_settings
 from django.conf.urls.i18n import i18n_patterns
 from django.http import HttpResponse
 from django.urls import path
@@ -352,3 +353,24 @@ def test_article_page_weighs_under_30_kb_compressed(client, demo, language):
     # Absolute URLs (canonical, hreflang) all point to this site: nothing from another host.
     hosts = set(re.findall(rb'(?:src|href)="(?:https?:)?//([^/"]+)', html))
     assert hosts == {b"testserver"}
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_behind_nginx_only_stored_pages_tell_nginx_to_keep_them_until_the_second_ends(
+    demo, settings, language
+):
+    settings.KB_NGINX_CACHE = True
+    before = int(time.time())
+    miss, hit = get(f"/{language}{HAR}"), get(f"/{language}{HAR}")
+    not_modified = get(f"/{language}{HAR}", HTTP_IF_NONE_MATCH=hit["ETag"])
+    after = int(time.time())
+    for response in (miss, hit, not_modified):
+        assert response["X-Accel-Expires"].startswith("@")
+        assert before <= int(response["X-Accel-Expires"][1:]) <= after
+    assert not_modified.status_code == 304
+    # Never for what the page cache does not store: staff, or a page that sets a cookie.
+    staff = get(f"/{language}{HAR}", HTTP_COOKIE=f"{django_settings.SESSION_COOKIE_NAME}=x")
+    assert staff.status_code == 200 and "X-Accel-Expires" not in staff
+    assert "X-Accel-Expires" not in get("/admin/login/")
+    settings.KB_NGINX_CACHE = False
+    assert "X-Accel-Expires" not in get(f"/{language}{HAR}")

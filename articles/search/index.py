@@ -109,4 +109,7 @@ def rebuild(progress=None, batch_size=500):
                 _write_rows(cursor, backend, article)
         if progress:
             progress(min(start + batch_size, len(ids)), len(ids))
+    with connection.cursor() as cursor:
+        for language in LANGUAGE_CODES:
+            backend.after_rebuild(cursor, backends.table(language))
     return len(ids)

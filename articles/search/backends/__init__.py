@@ -9,6 +9,8 @@ gives the same results on both; what differs is only the SQL. A backend module p
     index one article for a reader language (``title``, ``summary``, ``body``,
     ``keywords``: term lists);
 ``delete_rows(cursor, table, language, article_ids)`` and ``clear(cursor, table, language)``;
+``after_rebuild(cursor, table)``
+    whatever a freshly filled index needs before its first query;
 ``ranked_rows(table, language, words, operator, prefix_last, exclude_article, limit)``
     ``(article_id, row id)`` of the rows matching, best first.
 """
@@ -28,7 +30,8 @@ def current():
 
 
 def table(language):
-    """Return the index table of ``language`` (migration 0002 on SQLite, 0006 on PostgreSQL)."""
+    """Return the index table of ``language`` (migration 0002 on SQLite, 0006 on PostgreSQL,
+    where migration 0010 adds its postings)."""
     if language not in LANGUAGE_CODES:
         raise ValueError(language)
     return f"articles_search_{language}"

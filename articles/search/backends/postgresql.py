@@ -1,90 +1,71 @@
 """The search index on PostgreSQL: the same terms, the same ranking as SQLite's FTS5.
 
 ``analysis.py`` analyses texts and queries; this module stores and ranks them when the
-database is PostgreSQL (migration 0006 makes the tables; ``backends/__init__.py`` lists
-what every backend provides). A row holds the analysed terms of title, summary and body
-as one ``tsvector``, weighted A, B and D (search keywords C), which a GIN index matches; nothing of
-PostgreSQL's parsers or dictionaries touches the terms, so both databases see identical
-tokens.
+database is PostgreSQL (migrations 0006 and 0010 make the tables; ``backends/__init__.py``
+lists what every backend provides). Per language, a row per article holds its length in
+terms and the plain texts snippets are cut from; beside it, a **postings** table holds one
+row per (term, index row): the term's weighted frequency there (a title occurrence counts
+10, a summary one 4, a body one 1) and the row's length. Nothing of PostgreSQL's parsers
+or dictionaries touches the terms, so both databases see identical tokens.
 
 Ranking is FTS5's bm25, computed the way SQLite computes it, so that a query gives the
 same results on both databases: for every query term, its inverse document frequency
-times a saturated, length-normalised term frequency, where a title occurrence counts 10,
-a keyword 7, a summary one 4 and a body one 1. ``ts_rank_cd`` of a one-term query is exactly the sum
-of the weights of the term's positions, which gives the weighted term frequency; the
-document frequencies are counted through the GIN index (and remembered per index
-version); the number of rows and their total length, which FTS5 keeps in its own
-structure, are kept in ``articles_search_stats``, updated with every index write in the
-same transaction.
+times a saturated, length-normalised weighted term frequency. With postings that is a
+grouped sum: one index range scan per query term (the primary key (term, row) carries
+every column ranking reads), the document frequency counted from the same scan, the rows
+that have the query's words kept, summed and sorted. The number of rows and their total
+length, which FTS5 keeps in its own structure, are kept in ``articles_search_stats``,
+updated with every index write in the same transaction. We first computed bm25 with one
+``ts_rank_cd`` per query term per matching row of a tsvector: 50–84 ms at p95 for 10,000
+articles, against 20 ms wanted (docs/search.md has the figures).
 """
+
+from collections import Counter
 
 from django.db import connection
 
 # bm25's constants, as FTS5's (fts5_aux.c).
 K1 = 1.2
 B = 0.75
-# Column weights {D, C, B, A} for ts_rank_cd: body 1, keywords 7, summary 4, title 10,
-# over 16 so they are exact in binary and stay at most 1.0 as ts_rank_cd requires; ×16 below.
-WEIGHTS = "{0.0625, 0.4375, 0.25, 0.625}"
-WEIGHT_SCALE = 16
-# tsvector limits: positions above 16383 are clamped; at most 256 positions per lexeme.
-MAX_POSITION = 16383
-MAX_POSITIONS = 256
+# Column weights, as the FTS5 table's rank (migrations 0002, 0008): title 10, search
+# keywords 7, summary 4, body 1.
+TITLE_WEIGHT, KEYWORDS_WEIGHT, SUMMARY_WEIGHT, BODY_WEIGHT = 10, 7, 4, 1
 
 ROW_ID = "id"
 
 
-def lexeme(term):
-    """Return ``term`` as a quoted tsvector/tsquery lexeme: literal, never parsed further."""
-    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def _alternatives(words, prefix_last):
-    """Yield per word its alternatives (synonyms) as lists of quoted terms; the reader's
-    own last term of a ``prefix_last`` word matches as a prefix."""
-    for alternatives, prefix in zip(words, prefix_last, strict=True):
-        quoted = [[lexeme(term) for term in terms] for terms in alternatives]
-        if prefix:
-            quoted[0][-1] += ":*"
-        yield quoted
-
-
-def tsquery(words, operator, prefix_last):
-    """Return the tsquery matching ``words`` (each a list of alternatives, each a list of
-    terms, all required), joined by ``operator`` ("AND" or "OR")."""
-    groups = [
-        "(" + " | ".join("(" + " & ".join(terms) + ")" for terms in alternatives) + ")"
-        for alternatives in _alternatives(words, prefix_last)
-    ]
-    return {"AND": " & ", "OR": " | "}[operator].join(groups)
-
-
-def tsvector(weighted_terms):
-    """Return the tsvector literal of ``[(terms, weight), …]``, every term at its position.
-
-    Cast with ``::tsvector``, which takes lexemes as given, instead of ``to_tsvector``,
-    whose parser would split our CJK bigrams and stem its own way.
-    """
-    positions, position = {}, 0
-    for terms, weight in weighted_terms:
-        for term in terms:
-            position += 1
-            found = positions.setdefault(term, [])
-            if len(found) < MAX_POSITIONS:
-                found.append(f"{min(position, MAX_POSITION)}{weight}")
-    return " ".join(f"{lexeme(term)}:{','.join(found)}" for term, found in positions.items())
+def postings(table):
+    return f"{table}_postings"
 
 
 def write_row(cursor, table, language, article_id, title, summary, body, texts, keywords=()):
     """Index one article for a reader language (``title``, ``summary``, ``body``,
-    ``keywords``: terms), weighted A, B, D and C."""
-    columns = [(title, "A"), (summary, "B"), (body, "D"), (keywords, "C")]
+    ``keywords``: terms)."""
+    columns = [
+        (title, TITLE_WEIGHT),
+        (summary, SUMMARY_WEIGHT),
+        (body, BODY_WEIGHT),
+        (keywords, KEYWORDS_WEIGHT),
+    ]
+    frequencies = Counter()
+    for terms, weight in columns:
+        for term in terms:
+            frequencies[term] += weight
     token_count = sum(len(terms) for terms, _weight in columns)
     cursor.execute(
-        f"INSERT INTO {table} (article_id, document, token_count, texts) "  # noqa: S608
-        "VALUES (%s, %s::tsvector, %s, %s)",
-        [article_id, tsvector(columns), token_count, texts],
+        f"INSERT INTO {table} (article_id, token_count, texts) "  # noqa: S608
+        "VALUES (%s, %s, %s) RETURNING id",
+        [article_id, token_count, texts],
     )
+    row_id = cursor.fetchone()[0]
+    if frequencies:
+        cursor.execute(
+            f"INSERT INTO {postings(table)} "  # noqa: S608
+            "(term, row_id, article_id, frequency, row_length) "
+            "SELECT term, %s, %s, frequency, %s "
+            "FROM unnest(%s::text[], %s::integer[]) AS p(term, frequency)",
+            [row_id, article_id, token_count, list(frequencies), list(frequencies.values())],
+        )
     cursor.execute(
         "UPDATE articles_search_stats SET row_count = row_count + 1, "
         "token_count = token_count + %s, version = nextval('articles_search_version') "
@@ -94,6 +75,7 @@ def write_row(cursor, table, language, article_id, title, summary, body, texts, 
 
 
 def delete_rows(cursor, table, language, article_ids):
+    """Delete the articles' rows (their postings follow: ON DELETE CASCADE)."""
     placeholders = ", ".join(["%s"] * len(article_ids))
     cursor.execute(
         f"WITH gone AS (DELETE FROM {table} WHERE article_id IN ({placeholders}) "  # noqa: S608
@@ -107,7 +89,7 @@ def delete_rows(cursor, table, language, article_ids):
 
 
 def clear(cursor, table, language):
-    cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+    cursor.execute(f"TRUNCATE {postings(table)}, {table}")  # noqa: S608
     cursor.execute(
         "UPDATE articles_search_stats SET row_count = 0, token_count = 0, "
         "version = nextval('articles_search_version') WHERE language = %s",
@@ -115,99 +97,98 @@ def clear(cursor, table, language):
     )
 
 
-# Document frequencies by (database, language, index version, term). Every index write
-# takes a new version from a sequence, which a rolled-back transaction never gives back,
-# so a version names one state of the index and an entry is never stale, only unused; the
-# memo is per process and bounded. Counting a common term means visiting every row that
-# has it, which a search box would otherwise repeat for every reader typing the same words.
-_frequencies = {}
-_MAX_REMEMBERED = 20_000
+def after_rebuild(cursor, table):
+    """Freshly filled postings: their statistics, and outside a transaction the visibility
+    map too (VACUUM), so that ranking reads them with index-only scans at once rather
+    than after autovacuum's next round (which keeps them so as articles change)."""
+    if connection.in_atomic_block:
+        cursor.execute(f"ANALYZE {postings(table)}")
+    else:
+        cursor.execute(f"VACUUM (ANALYZE) {postings(table)}")
+
+
+def _prefix_end(term):
+    """Return the smallest string after every string that starts with ``term`` (byte order,
+    the postings' "C" collation)."""
+    return term[:-1] + chr(ord(term[-1]) + 1)
 
 
 def ranked_rows(table, language, words, operator, prefix_last, exclude_article, limit):
     """Return ``(article_id, row id)`` of the rows matching, best first by bm25.
 
-    Two statements, whatever the query: the index totals, then the ranking, which also
-    counts the document frequencies not remembered yet (once, in a materialised CTE) and
-    returns them with every row.
+    Two statements, whatever the query: the index totals, then the ranking.
     """
-    terms = list(
-        dict.fromkeys(
-            term
-            for alternatives in _alternatives(words, prefix_last)
-            for alternative in alternatives
-            for term in alternative
-        )
-    )
+    # Each distinct term once (the reader's own last term of a prefix word as a prefix);
+    # a word matches when all the terms of one of its alternatives (synonyms) are there.
+    scans, scan_params, found, found_params, index_of = [], [], [], [], {}
+    word_alternatives = []
+    for alternatives, prefix in zip(words, prefix_last, strict=True):
+        masks = []
+        for number, alternative in enumerate(alternatives):
+            mask = 0
+            for position, term in enumerate(alternative):
+                is_prefix = prefix and number == 0 and position == len(alternative) - 1
+                key = (term, is_prefix)
+                if key not in index_of:
+                    i = index_of[key] = len(scans)
+                    if is_prefix:
+                        # Every term the prefix starts: their frequencies add up in a row,
+                        # as FTS5 counts a prefix phrase; one index range.
+                        where, params = "term >= %s AND term < %s", [term, _prefix_end(term)]
+                        scans.append(
+                            f"SELECT {i} AS i, row_id, article_id, row_length, "  # noqa: S608
+                            f"sum(frequency) AS frequency FROM {postings(table)} "
+                            f"WHERE {where} GROUP BY row_id, article_id, row_length"
+                        )
+                    else:
+                        where, params = "term = %s", [term]
+                        scans.append(
+                            f"SELECT {i} AS i, row_id, article_id, row_length, "  # noqa: S608
+                            f"frequency FROM {postings(table)} WHERE {where}"
+                        )
+                    scan_params += params
+                    found.append(f"EXISTS (SELECT 1 FROM {postings(table)} WHERE {where})")  # noqa: S608
+                    found_params += params
+                mask |= 1 << index_of[key]
+            masks.append(mask)
+        word_alternatives.append(masks)
+    word_tests = [
+        "(" + " OR ".join(f"bit_or(1 << m.i) & {mask} = {mask}" for mask in masks) + ")"
+        for masks in word_alternatives
+    ]
+    matches = {"AND": " AND ", "OR": " OR "}[operator].join(word_tests)
     with connection.cursor() as cursor:
+        # With the totals, whether each term is in the index at all (one index probe each):
+        # a query that cannot match (a word nobody wrote) scans no postings.
         cursor.execute(
-            "SELECT row_count, token_count, version FROM articles_search_stats WHERE language = %s",
-            [language],
+            f"SELECT row_count, token_count, ARRAY[{', '.join(found)}] "  # noqa: S608
+            "FROM articles_search_stats WHERE language = %s",
+            [*found_params, language],
         )
-        row_count, token_count, version = cursor.fetchone()
-        if not row_count:
-            return []
-        memo_key = (connection.settings_dict["NAME"], language, version)
-        known = {t: _frequencies.get((*memo_key, t)) for t in terms}
-        missing = sorted({t for t, n in known.items() if n is None})
-
-        # Per term: its document frequency, a number remembered or a column counted now.
-        frequency = [
-            "%s::float8" if known[term] is not None else f"df.n{missing.index(term)}::float8"
-            for term in terms
+        row_count, token_count, present = cursor.fetchone()
+        present_mask = sum(1 << i for i, here in enumerate(present) if here)
+        possible = [
+            any(mask & present_mask == mask for mask in masks) for masks in word_alternatives
         ]
-        # bm25 as FTS5's bm25(): idf floored at 1e-6 for terms in over half the rows; term
-        # frequencies saturate (K1) and are normalised by the row's length (B).
-        length = f"{K1} * (1 - {B} + {B} * token_count / %s::float8)"
-        score = " + ".join(
-            f"greatest(ln((%s::float8 - {n} + 0.5) / ({n} + 0.5)), 1e-6) "
-            f"* (tf{i} * {K1 + 1}) / (tf{i} + {length})"
-            for i, n in enumerate(frequency)
-        )
-        score_params = []
-        for i, n in enumerate(frequency):
-            known_n = [] if n.startswith("df.") else [known[terms[i]]]
-            score_params += [row_count, *known_n, *known_n, token_count / row_count]
-        columns = ", ".join(
-            f"ts_rank_cd('{WEIGHTS}', document, CAST(%s AS tsquery), 0)::float8 "
-            f"* {WEIGHT_SCALE} AS tf{i}"
-            for i in range(len(terms))
-        )
+        if not row_count or not (all(possible) if operator == "AND" else any(possible)):
+            return []
         excluding, excluded = "", []
         if exclude_article is not None:
-            excluding, excluded = "AND article_id != %s", [exclude_article]
-        counted, counted_params, df_columns = "(SELECT 1) AS df", [], ""
-        if missing:
-            counts = ", ".join(
-                f"count(*) FILTER (WHERE document @@ CAST(%s AS tsquery)) AS n{j}"
-                for j in range(len(missing))
-            )
-            # Over the whole table, as FTS5 counts, whatever this query excludes.
-            counted = (
-                f"(SELECT {counts} FROM {table} "  # noqa: S608
-                "WHERE document @@ CAST(%s AS tsquery)) AS df"
-            )
-            counted_params = [*missing, " | ".join(missing)]
-            df_columns = ", " + ", ".join(f"df.n{j}" for j in range(len(missing)))
-        cursor.execute(
-            f"WITH df AS MATERIALIZED (SELECT * FROM {counted}) "  # noqa: S608
-            f"SELECT article_id, id{df_columns} FROM "
-            f"(SELECT id, article_id, token_count, {columns} FROM {table} "
-            f"WHERE document @@ CAST(%s AS tsquery) {excluding}) AS matched, df "
-            f"ORDER BY {score} DESC, id LIMIT %s",
-            [
-                *counted_params,
-                *terms,
-                tsquery(words, operator, prefix_last),
-                *excluded,
-                *score_params,
-                limit,
-            ],
+            excluding, excluded = "WHERE m.article_id != %s", [exclude_article]
+        # bm25 as FTS5's bm25(): idf floored at 1e-6 for terms in over half the rows; term
+        # frequencies saturate (K1) and are normalised by the row's length (B). Document
+        # frequencies over the whole index, as FTS5 counts, whatever this query excludes.
+        score = (
+            "sum(greatest(ln((%s::float8 - df.n + 0.5) / (df.n + 0.5)), 1e-6) "
+            f"* (m.frequency * {K1 + 1}) / (m.frequency + {K1} * "
+            f"(1 - {B} + {B} * m.row_length / %s::float8)))"
         )
-        rows = cursor.fetchall()
-    if missing and rows:
-        if len(_frequencies) > _MAX_REMEMBERED:
-            _frequencies.clear()
-        for j, term in enumerate(missing):
-            _frequencies[(*memo_key, term)] = rows[0][2 + j]
-    return [row[:2] for row in rows]
+        cursor.execute(
+            f"WITH m AS MATERIALIZED ({' UNION ALL '.join(scans)}), "  # noqa: S608
+            "df AS (SELECT i, count(*) AS n FROM m GROUP BY i) "
+            "SELECT m.article_id, m.row_id FROM m JOIN df ON df.i = m.i "
+            f"{excluding} GROUP BY m.row_id, m.article_id HAVING {matches} "
+            f"ORDER BY {score} DESC, m.row_id LIMIT %s",
+            [*scan_params, *excluded, row_count, token_count / row_count, limit],
+        )
+        return cursor.fetchall()

@@ -34,6 +34,10 @@ def clear(cursor, table, language):
     cursor.execute(f"DELETE FROM {table}")  # noqa: S608
 
 
+def after_rebuild(cursor, table):
+    """Nothing to do: FTS5 keeps its own structure current."""
+
+
 def match_expression(words, operator, prefix_last):
     """Return the FTS5 expression of ``words``: each word's alternatives ORed (its
     synonyms), an alternative's terms ANDed, words joined by ``operator`` ("AND" or
