@@ -33,15 +33,17 @@ serve: $(VENV)/.installed
 	$(VENV)/bin/gunicorn kb.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - --error-logfile -
 
-## browser: Debian's Chromium for the browser tests (never a downloaded browser), and the
-## Noto CJK fonts that Japanese pages and the demo's Japanese figures are drawn with.
+## browser: Debian's Chromium for the browser tests (never a downloaded browser), the
+## Noto CJK fonts that Japanese pages and the demo's Japanese figures are drawn with, and
+## gettext (the locale test finds interface strings missing from the .po with makemessages).
 browser:
-	@{ command -v chromium && test -d /usr/share/fonts/opentype/noto; } >/dev/null 2>&1 || { \
-		echo "Installing Debian's chromium and fonts-noto-cjk for the browser tests"; \
+	@{ command -v chromium && command -v xgettext && test -d /usr/share/fonts/opentype/noto; } \
+		>/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium, fonts-noto-cjk and gettext for the tests"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk \
-			>/dev/null; }
+			gettext >/dev/null; }
 
 ## omegat: Debian's OmegaT for the XLIFF round-trip test (a real CAT tool, run headless).
 omegat:
