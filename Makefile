@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run serve setup test lint browser omegat clean-data bench lighthouse messages backup restore loadtest
+.PHONY: run serve setup test lint browser omegat vnu clean-data bench lighthouse messages backup restore loadtest
 
 # Runtime packages, reinstalled only when requirements.txt changes.
 $(VENV)/.installed: requirements.txt
@@ -53,12 +53,33 @@ omegat:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq omegat >/dev/null; }
 
+# The Nu HTML Checker, pinned in tools/vnu/package-lock.json (npm vnu-jar; Debian has no
+# package of it); reinstalled when that changes. --ignore-scripts: its install script would
+# download a Java runtime when none is found, and Java comes from Debian instead.
+VNU_DIR := tools/vnu
+$(VNU_DIR)/node_modules/.installed: $(VNU_DIR)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+		echo "Installing Debian's nodejs and npm for the HTML checker"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
+	cd $(VNU_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+## vnu: the Nu HTML Checker (vnu.jar) for tests/test_html_validity.py, on Debian's Java.
+vnu: $(VNU_DIR)/node_modules/.installed
+	@command -v java >/dev/null 2>&1 || { \
+		echo "Installing Debian's Java for the HTML checker"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless >/dev/null; }
+
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-## test: lint, migration check, the whole pytest suite (browser tests included).
-test: $(VENV)/.installed-dev browser omegat lint
+## test: lint, migration check, the whole pytest suite (browser and HTML-checker tests included).
+test: $(VENV)/.installed-dev browser omegat vnu lint
 	KB_DATA_DIR=$$(mktemp -d) $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
@@ -77,7 +98,7 @@ servers:
 
 ## test-postgres: the whole suite again, on a throwaway PostgreSQL and Redis started on
 ## loopback for the run (and stopped after it, pass or fail), plus the multi-server tests.
-test-postgres: $(VENV)/.installed-dev browser omegat servers
+test-postgres: $(VENV)/.installed-dev browser omegat vnu servers
 	scripts/with-postgres-redis.sh $(PY) -m pytest
 
 clean-data:
