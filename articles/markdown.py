@@ -35,6 +35,28 @@ from markdown.preprocessors import HtmlBlockPreprocessor
 
 EXTENSIONS = ["tables", "fenced_code", "sane_lists", "smarty"]
 
+# Japanese characters: kana, CJK ideographs, Japanese punctuation (「」、。) and full-width forms.
+JAPANESE = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def smart_quotes(text):
+    """Return whether ``text`` gets typographic quotes ("a" → “a”, it's → it’s).
+
+    Not a text with Japanese in it. Smarty tells an opening quote from a closing one by
+    what stands before it (a space or punctuation opens, a letter closes), and Japanese
+    has no spaces: 「メニューバーに"開発"メニュー」 came out as ”開発”, two closing quotes.
+    Nor would guessing per quote do: in "Develop"メニュー one quote stands next to Japanese
+    and the other does not, and a pair must look alike. So a Japanese text keeps the
+    quotes as typed (Japanese writing uses 「」 anyway); dashes and ellipses are still set.
+    """
+    return JAPANESE.search(text) is None
+
+
+def extension_configs(text):
+    """Return the extensions' settings ``text`` is rendered with (see ``smart_quotes``)."""
+    return {"smarty": {"smart_quotes": smart_quotes(text)}}
+
+
 # The longest text a Markdown field may hold (models.py keeps every field at or under it);
 # the time bound is measured up to this length (bench/markdown_bench.py).
 MAX_TEXT_LENGTH = 10_000
@@ -448,31 +470,38 @@ class _Table(TableProcessor):
 _local = threading.local()
 
 
-def _converter():
-    # Building a Markdown parser costs more than converting a step; one per thread, reset
-    # between documents, is the library's intended reuse.
-    if not hasattr(_local, "converter"):
-        md = markdown_lib.Markdown(extensions=EXTENSIONS, output_format="html")
+def _converter(quotes=True):
+    """Return this thread's ``(parser, meter)``, with or without smart quotes."""
+    # Building a Markdown parser costs more than converting a step; one per thread (and
+    # setting), reset between documents, is the library's intended reuse.
+    converters = _local.__dict__.setdefault("converters", {})
+    if quotes not in converters:
+        md = markdown_lib.Markdown(
+            extensions=EXTENSIONS,
+            extension_configs={"smarty": {"smart_quotes": quotes}},
+            output_format="html",
+        )
         meter = _Meter()
         table = md.parser.blockprocessors["table"]
         md.parser.blockprocessors.register(_Table(md.parser, table.config, meter), "table", 75)
         meter.install(md)
-        _local.converter, _local.meter = md, meter
-    return _local.converter, _local.meter
+        converters[quotes] = md, meter
+    return converters[quotes]
 
 
 def _markdown_to_html(text):
     """Return Python-Markdown's HTML for ``text``; raise ``TooComplex`` past the budget."""
     if len(text) > MAX_TEXT_LENGTH:
         raise TooComplex
-    md, meter = _converter()
+    quotes = smart_quotes(text)
+    md, meter = _converter(quotes)
     meter.start(text)
     try:
         return md.reset().convert(text)
     except TooComplex:
         # Stopped half-way, the parser may keep state (an open list, stashed HTML) that
         # would change the next text's rendering: start the next one on a new parser.
-        del _local.converter
+        del _local.converters[quotes]
         raise
 
 

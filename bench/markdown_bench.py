@@ -205,7 +205,7 @@ def calibrate(markdown):
     def measure(name, count):
         text = PREFIX.get(name, "") + CONSTRUCTS[name] * count
         seconds = _best(markdown.convert, text, 5)
-        _parser, meter = markdown._converter()
+        _parser, meter = markdown._converter(markdown.smart_quotes(text))
         return seconds, markdown.WORK_LIMIT - meter.left
 
     print("Markdown work units against time, per occurrence (marginal, best of 5).")

@@ -65,6 +65,72 @@ def test_referenced_numbers_finds_every_reference():
     assert markdown.referenced_numbers("[[KB 1]] x [[kb 22]]", None, "[[ KB 333 ]]") == {1, 22, 333}
 
 
+# Typography: what smarty does to quotes, in English and in Japanese.
+
+
+def test_english_text_gets_typographic_quotes_dashes_and_ellipses():
+    html = str(markdown.render("""Select "Develop" -- it's in the menu bar..."""))
+    assert html == "<p>Select \u201cDevelop\u201d \u2013 it\u2019s in the menu bar\u2026</p>"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '「メニューバーに"開発"メニューを表示」をオンにします。',
+        '"Develop"メニューを開きます。',
+        "メニューの'開発'を選びます。",
+        'Safariの"Preferences"で、"Show Develop menu"にチェックを入れます。',
+    ],
+)
+def test_straight_quotes_in_japanese_text_stay_as_typed(text):
+    # Smarty read the quote after に as closing: 「メニューバーに\u201d開発\u201dメニュー」.
+    html = str(markdown.render(text))
+    assert html == f"<p>{text}</p>"
+    assert not set(html) & set("\u2018\u2019\u201c\u201d")
+
+
+def test_japanese_text_still_gets_dashes_and_ellipses():
+    assert (
+        str(markdown.render("待ちます -- 数秒かかります..."))
+        == "<p>待ちます \u2013 数秒かかります\u2026</p>"
+    )
+
+
+def test_cross_reference_in_japanese_brackets_adds_no_spaces():
+    references = {1002: ("/ja/articles/1002/push/", "プッシュ通知が届かないときの対処方法")}
+    html = str(markdown.render("届かない場合は、「[[KB 1002]]」をご覧ください。", references))
+    assert html == (
+        '<p>届かない場合は、「<a href="/ja/articles/1002/push/" class="kb-ref" '
+        'rel="noopener noreferrer">プッシュ通知が届かないときの対処方法</a>」をご覧ください。</p>'
+    )
+
+
+def test_quotes_and_cross_references_on_the_article_page_in_both_languages(client, make_article):
+    target = make_article(number=1002, slug="push", title=("Push help", "プッシュ通知のヘルプ"))
+    make_article(
+        number=1008,
+        slug="har",
+        steps={
+            None: [
+                (
+                    'Tick "Show Develop menu". See [[KB 1002]].',
+                    '「メニューバーに"開発"メニューを表示」を選びます。'
+                    "「[[KB 1002]]」をご覧ください。",
+                )
+            ]
+        },
+    )
+    url = target.get_absolute_url().replace("/en/", "/{}/")
+    english = client.get("/en/articles/1008/har/").content.decode()
+    assert 'Tick \u201cShow Develop menu\u201d. See <a href="' + url.format("en") in english
+    japanese = client.get("/ja/articles/1008/har/").content.decode()
+    assert '「メニューバーに"開発"メニューを表示」を選びます。' in japanese
+    assert (
+        '「<a href="' + url.format("ja") + '" class="kb-ref" rel="noopener noreferrer">'
+        "プッシュ通知のヘルプ</a>」をご覧ください。"
+    ) in japanese
+
+
 # Time: no field, whatever it contains, takes long to render. Each shape is
 # built at the longest length a Markdown field may have (tests/test_limits.py pins the
 # fields to it). Best of three renders, with the cyclic garbage collector paused, and two
@@ -111,7 +177,6 @@ def test_thirty_thousand_brackets_as_reported_render_at_once():
 
 def test_demo_texts_render_exactly_as_python_markdown_renders_them(demo):
     # The work limit is for texts no article has: every real text renders as before.
-    plain = python_markdown.Markdown(extensions=markdown.EXTENSIONS, output_format="html")
     texts = [
         getattr(row, f"{name}_{code}")
         for model, names in ((Article, ("body", "notes", "troubleshooting")),
@@ -123,7 +188,12 @@ def test_demo_texts_render_exactly_as_python_markdown_renders_them(demo):
     texts = [text for text in texts if text]
     assert len(texts) > 100
     for text in texts:
-        unguarded = markdown._link_references(plain.reset().convert(text), {})
+        plain = python_markdown.Markdown(
+            extensions=markdown.EXTENSIONS,
+            extension_configs=markdown.extension_configs(text),
+            output_format="html",
+        )
+        unguarded = markdown._link_references(plain.convert(text), {})
         assert str(markdown.render(text)) == markdown.sanitize(unguarded)
 
 

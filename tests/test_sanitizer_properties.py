@@ -237,9 +237,15 @@ EVERYDAY = [
 everyday_markdown = st.lists(
     st.one_of(st.sampled_from(EVERYDAY), st.text(max_size=6)), max_size=60
 ).map("".join)
-plain_python_markdown = python_markdown.Markdown(
-    extensions=markdown.EXTENSIONS, output_format="html"
-)
+# Plain Python-Markdown, with smart quotes (True) and without (False, for Japanese texts).
+plain_python_markdown = {
+    quotes: python_markdown.Markdown(
+        extensions=markdown.EXTENSIONS,
+        extension_configs={"smarty": {"smart_quotes": quotes}},
+        output_format="html",
+    )
+    for quotes in (True, False)
+}
 
 
 @settings(max_examples=3_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -247,5 +253,6 @@ plain_python_markdown = python_markdown.Markdown(
 def test_text_rendered_as_markdown_renders_exactly_as_python_markdown_renders_it(text):
     if markdown.is_too_complex(text):
         return
-    unguarded = markdown._link_references(plain_python_markdown.reset().convert(text), {})
+    plain = plain_python_markdown[markdown.smart_quotes(text)]
+    unguarded = markdown._link_references(plain.reset().convert(text), {})
     assert markdown.convert(text) == markdown.sanitize(unguarded)
