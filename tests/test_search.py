@@ -1,10 +1,13 @@
 """Search in English and Japanese on the demo content (issue: finding answers)."""
 
+import html
+import json
 import re
 from html import escape
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from articles import search
 from articles.models import Article, Step
@@ -104,6 +107,125 @@ def test_snippet_highlights_the_match_and_escapes_html(make_article):
     snippet = str(hits[0].snippet)
     assert "<mark>frobnicator</mark>" in snippet
     assert "<b" not in snippet and "&lt;b" in snippet
+
+
+def snippets(client, language, query):
+    html = client.get(f"/{language}/search/", {"q": query}).content.decode()
+    return re.findall(r'<p class="search-results__snippet">(.*?)</p>', html, re.DOTALL)
+
+
+def test_japanese_snippet_keeps_full_width_text_and_highlights_whole_words(client, make_article):
+    make_article(
+        summary_en="Enter the login code (6 digits).",
+        summary_ja="ログインコード（6桁）を入力します。カードのコードではありません。",
+    )
+    (snippet,) = snippets(client, "ja", "コード")
+    # As written: full-width parentheses, and カード is no match for コード.
+    assert snippet == (
+        "ログイン<mark>コード</mark>（6桁）を入力します。カードの<mark>コード</mark>ではありません。"
+    )
+    (snippet,) = snippets(client, "ja", "ログインコード")
+    assert snippet.startswith("<mark>ログインコード</mark>（6桁）")
+    assert "<mark>コー</mark>" not in snippet and "<mark>ード</mark>" not in snippet
+
+
+def test_latin_word_in_japanese_text_is_highlighted_alone(client, make_article):
+    make_article(summary_en="SMS codes.", summary_ja="認証コードがSMSで届かない場合の対処法です。")
+    (snippet,) = snippets(client, "ja", "SMS")
+    assert snippet == "認証コードが<mark>SMS</mark>で届かない場合の対処法です。"
+
+
+def test_full_width_query_highlights_the_text_as_written(client, make_article):
+    make_article(summary_en="Save a HAR file.", summary_ja="ＨＡＲファイルを保存します。")
+    assert snippets(client, "ja", "har") == ["<mark>ＨＡＲ</mark>ファイルを保存します。"]
+    assert snippets(client, "en", "ＨＡＲ") == ["Save a <mark>HAR</mark> file."]
+
+
+def test_japanese_word_found_only_in_pieces_highlights_its_pieces(client, make_article):
+    # The title (never the snippet) has 認証コード; the summary only pieces of it.
+    make_article(
+        title=("Code", "認証コードの入力"),
+        summary_en="x",
+        summary_ja="認証に使うコードを入力します。",
+    )
+    assert snippets(client, "ja", "認証コード") == [
+        "<mark>認証</mark>に使う<mark>コード</mark>を入力します。"
+    ]
+
+
+def test_english_snippet_highlights_every_form_of_the_word_whole(client, make_article):
+    make_article(
+        summary_en="It tries to decrypt; if the decrypted file (a PDF) is empty, try again.",
+        summary_ja="x",
+    )
+    (snippet,) = snippets(client, "en", "trying decryption")
+    assert snippet == (
+        "It <mark>tries</mark> to <mark>decrypt</mark>; if the <mark>decrypted</mark> file "
+        "(a PDF) is empty, <mark>try</mark> again."
+    )
+    # The last word, perhaps still being typed, matches as a prefix, as the search does.
+    (snippet,) = snippets(client, "en", "decryp")
+    assert snippet.count("<mark>") == 2 and "<mark>decrypted</mark>" in snippet
+
+
+@pytest.mark.parametrize(
+    ("markdown", "plain"),
+    [
+        ("サポート窓口から**HARファイル**の提出", "サポート窓口からHARファイルの提出"),
+        (
+            "「その他のツール」>「ウェブ開発ツール」を選びます。",
+            "「その他のツール」>「ウェブ開発ツール」を選びます。",
+        ),
+        ("`Cmd`+`Option`+`I` を押します。", "Cmd+Option+I を押します。"),
+        ("Open the **Network** tab ([how](https://x.test/a)).", "Open the Network tab (how)."),
+        ("See [[KB 1002]] and ![Figure](/media/a.png) now", "See KB 1002 and now"),
+        ("- one\n- two\n\n1. three\n> four", "one two three four"),
+        ("| a | b |\n|---|:---:|\n| c | d |", "a b c d"),
+        ("Press <kbd>Ctrl</kbd>+<kbd>S</kbd> &amp; save", "Press Ctrl+S & save"),
+        ("snake_case, __bold__ and \\*star\\*", "snake_case, bold and *star*"),
+    ],
+)
+def test_plain_text_for_snippets_is_what_the_reader_reads(markdown, plain):
+    # No space where markup stood inside a sentence: Japanese has no spaces around words.
+    assert search.plain_text(markdown) == plain
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "whole", "never"),
+    [
+        ("ja", "コード", "<mark>コード</mark>", ["<mark>ード</mark>", "<mark>コー</mark>"]),
+        ("ja", "認証コード", "<mark>認証コード</mark>", ["<mark>コー</mark>"]),
+        ("ja", "SMS", "<mark>SMS</mark>", ["<mark>SMSで"]),
+        ("en", "code", "<mark>code</mark>", ["<mark>cod</mark>"]),
+    ],
+)
+def test_demo_snippets_highlight_whole_words(client, demo, language, query, whole, never):
+    found = snippets(client, language, query)
+    assert found and whole in " ".join(found)
+    for fragment in never:
+        assert fragment not in " ".join(found)
+
+
+@pytest.mark.parametrize(
+    ("language", "queries"),
+    [("ja", ["コード", "ファイル", "鍵", "設定", "HAR"]), ("en", ["code", "file", "key", "HAR"])],
+)
+def test_demo_snippets_show_the_text_as_written(client, demo, language, queries):
+    # No width folding of what is shown: each snippet, marks taken out, is a piece of an
+    # article's own text (KB 1007's （） stay full-width).
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT texts FROM {search.table(language)}")  # noqa: S608
+        rows = [json.loads(texts) for (texts,) in cursor.fetchall()]
+    written = "\n".join(
+        text
+        for row in rows
+        for text in row["own"] + [t for texts in row["platforms"].values() for t in texts]
+    )
+    shown = [s for query in queries for s in snippets(client, language, query)]
+    assert len(shown) > len(queries)
+    for snippet in shown:
+        plain = html.unescape(re.sub(r"</?mark>", "", snippet)).strip("…")
+        assert plain in written, snippet
 
 
 def test_rebuild_command_reports_progress(demo, capsys):
@@ -207,3 +329,19 @@ def test_editors_choice_of_related_articles_wins(client, demo):
     related = html.split('id="related-heading"')[1].split("</section>")[0]
     chosen = sorted(a.number for a in demo[1004].related.all())
     assert sorted(int(n) for n in re.findall(r"/en/articles/(\d+)/", related)) == chosen
+
+
+def test_snippet_marks_the_synonym_a_hit_was_found_by_as_whole_words(staff_client, make_article):
+    for language, terms in (("en", "2FA, two-factor"), ("ja", "スマホ、携帯電話")):
+        response = staff_client.post(
+            "/admin/insights/synonymgroup/add/", {"language": language, "terms": terms}
+        )
+        assert response.status_code == 302
+    make_article(
+        summary_en="Turn on two-factor sign-in to protect your account.",
+        summary_ja="コードが届かないときは、携帯電話の電源を入れ直します。",
+    )
+    (english,) = snippets(staff_client, "en", "2fa")
+    assert "<mark>two</mark>-<mark>factor</mark> sign-in" in english
+    (japanese,) = snippets(staff_client, "ja", "スマホ")
+    assert japanese == "コードが届かないときは、<mark>携帯電話</mark>の電源を入れ直します。"

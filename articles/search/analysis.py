@@ -9,22 +9,73 @@ characters (CJK bigrams: 暗号化 → 暗 号 化 暗号 号化). A query is an
 except that a Japanese word is looked for by its pairs only.
 """
 
+import html
 import re
 import unicodedata
+from functools import lru_cache
 
 import snowballstemmer
 
 _CJK = "\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKENS = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+", re.UNICODE)
 _IS_CJK = re.compile(rf"[{_CJK}]")
-_MARKUP = re.compile(r"\[\[\s*KB\s*(\d+)\s*\]\]|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|[*_`#>|\[]+")
+# Markdown a reader never sees, for snippets: a space where it separates (block markers
+# at the start of a line, table cells, images), nothing where it sits inside a sentence
+# (emphasis, code, link brackets, tags), so **HARファイル**の gives HARファイルの, not
+# " HARファイル の". A ">" inside a line is text (「開発」>「設定」), and so is an escaped mark.
+# Linear time: no part scans past a bracket or the end of its line.
+_MARKUP = re.compile(
+    r"\\(?P<escaped>[\\`*_{}\[\]()#+\-.!|>])"
+    r"|\[\[\s*KB\s*(?P<kb>\d+)\s*\]\]"
+    r"|(?P<space>!\[[^\[\]\n]*\]\([^()\[\]\n]*\)"
+    r"|^[ \t]*(?:#{1,6}|>[ \t>]*|[-*+]|\d{1,9}[.)])[ \t]+|^(?=[|: \t-]*---)[|: \t-]+$|\|)"
+    r"|\[(?=[^\[\]\n]*\]\()|\]\([^()\[\]\n]*\)|</?[A-Za-z][^<>\n]*>|[*`]+"
+    r"|(?<![^\W_])_+|_+(?![^\W_])",
+    re.MULTILINE | re.IGNORECASE,
+)
 _stemmer = snowballstemmer.stemmer("english")
+# A character of a Latin-script word, as words() splits them (no "_", no Japanese).
+LATIN = rf"[^\W_{_CJK}]"
+
+
+@lru_cache(maxsize=65_536)
+def stem(word):
+    """Return the Snowball stem of ``word`` (remembered: snippets stem every word shown)."""
+    return _stemmer.stemWord(word)
 
 
 def fold(text):
     """Return ``text`` folded for matching: NFKC (full-width letters become ASCII,
     half-width kana full-width), then lower-cased. ``None`` becomes ""."""
     return unicodedata.normalize("NFKC", text or "").lower()
+
+
+# Marks that belong to the character before them (combining accents, the half-width
+# katakana sound marks ﾞ ﾟ): NFKC joins them with it (ｶﾞ → ガ), so they are folded with it.
+_JOINS_PREVIOUS = re.compile(r"[\u0300-\u036f\u3099\u309a\uff9e\uff9f]")
+
+
+@lru_cache(maxsize=4096)
+def _fold_piece(characters):
+    return fold(characters)
+
+
+def fold_with_positions(text):
+    """Return ``(fold(text), where)``: ``where[i]`` is the ``(start, end)`` in ``text`` of
+    what became folded character ``i``, so that a match found in the folded text (ＨＡＲ
+    for har) can be shown in the text as written; ``where`` is None when every character
+    folds to one character, at the same position."""
+    if unicodedata.is_normalized("NFKC", text) and len(folded := text.lower()) == len(text):
+        return folded, None
+    pieces, where, start = [], [], 0
+    for index in range(1, len(text) + 1):
+        if index < len(text) and _JOINS_PREVIOUS.match(text, index):
+            continue
+        piece = _fold_piece(text[start:index])
+        pieces.append(piece)
+        where.extend([(start, index)] * len(piece))
+        start = index
+    return "".join(pieces), where
 
 
 def is_cjk(term):
@@ -48,7 +99,7 @@ def words(text, for_query=False):
         if _IS_CJK.match(token):
             yield token, _cjk_terms(token, for_query), True
         else:
-            yield token, [_stemmer.stemWord(token)], False
+            yield token, [stem(token)], False
 
 
 def analyze(text, for_query=False):
@@ -60,12 +111,17 @@ def analyze(text, for_query=False):
 
 
 def plain_text(markdown_text):
-    """Return editor Markdown without its markup, for snippets."""
+    """Return editor Markdown as the reader reads it, without its markup, for snippets."""
 
     def replace(match):
-        return f"KB {match.group(1)}" if match.group(1) else " "
+        if match.group("escaped"):
+            return match.group("escaped")
+        if match.group("kb"):
+            return f"KB {match.group('kb')}"
+        return " " if match.group("space") else ""
 
-    return re.sub(r"\s+", " ", _MARKUP.sub(replace, markdown_text or "")).strip()
+    text = html.unescape(_MARKUP.sub(replace, markdown_text or ""))
+    return re.sub(r"\s+", " ", text).strip()
 
 
 # Synonyms: query-side expansion ----------------------------------------------------

@@ -52,7 +52,8 @@ def _write_rows(cursor, backend, article):
         # The plain texts, kept beside the index so that describing a hit (which tab,
         # which snippet) needs no article to be assembled at search time.
         texts = {
-            "own": [plain_text(t) for t in (title, summary, *shared) if t],
+            # The title and summary are plain text already (shown as typed, never Markdown).
+            "own": [t for t in (title, summary, *map(plain_text, shared)) if t],
             "platforms": {slug: [plain_text(t) for t in v] for slug, v in platforms.items()},
         }
         backend.write_row(
