@@ -235,3 +235,16 @@ def test_article_query_count_does_not_grow_with_steps(client, make_article, plat
         large_queries = _article_queries(client, large)
     assert len(large_queries) == len(small_queries) <= 8
     assert len(set(large_queries)) == len(large_queries), "a query ran twice"
+
+
+@pytest.mark.parametrize(("language", "title"), [("en", "Note"), ("ja", "補足")])
+def test_notes_callout_has_a_neutral_title(client, make_article, language, title):
+    # Notes hold tips as often as warnings: 「注意」 (caution) read as an alarm over a tip.
+    make_article(
+        slug="tip",
+        notes_en="Tip: close other tabs first; the file gets smaller.",
+        notes_ja="ヒント：先にほかのタブを閉じておくと、ファイルが小さくなります。",
+    )
+    html = text(client.get(f"/{language}/articles/{Article.objects.get().number}/tip/"))
+    assert f'<h2 id="notes-heading">{title}</h2>' in html
+    assert "注意" not in html
