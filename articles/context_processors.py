@@ -9,6 +9,11 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 
+def site_name():
+    """Return the help center's name in the active language (``KB_SITE_NAME`` if set)."""
+    return settings.KB_SITE_NAME or _("Help Center")
+
+
 def site(request):
     """Return the site name and, per language, the URL of the page the reader is on.
 
@@ -29,7 +34,7 @@ def site(request):
             }
         )
     return {
-        "site_name": settings.KB_SITE_NAME or _("Help Center"),
+        "site_name": site_name(),
         "languages": languages,
         "default_language_url": next(
             (lang["absolute_url"] for lang in languages if lang["code"] == settings.LANGUAGE_CODE),

@@ -62,3 +62,37 @@ def test_admin_warns_when_article_links_to_a_draft(staff_client, make_article):
     url = f"/admin/articles/article/{article.pk}/change/"
     response = staff_client.post(url, change_form(staff_client, url), follow=True)
     assert f"KB {draft.number}" in "".join(str(m) for m in response.context["messages"])
+
+
+ADMIN_TITLES = {
+    # language: (header and <title> suffix, dashboard heading, login heading)
+    "en": ("Help Center administration", "Manage articles and staff", "Log in"),
+    "ja": ("ヘルプセンター管理画面", "記事とスタッフの管理", "ログイン"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_admin_is_the_help_centers_with_a_heading_on_its_login_page(client, language):
+    header, index_title, login = ADMIN_TITLES[language]
+    html = client.get("/admin/login/", headers={"accept-language": language}).content.decode()
+    assert f'<html lang="{language}"' in html
+    assert "Django" not in html
+    assert f"<title>{login} | {header}</title>" in html
+    assert f'<div id="site-name"><a href="/admin/">{header}</a></div>' in html
+    assert re.findall(r"<h1[^>]*>(.*?)</h1>", html) == [login]
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_admin_dashboard_names_the_help_center(staff_client, language):
+    header, index_title, _login = ADMIN_TITLES[language]
+    html = staff_client.get("/admin/", headers={"accept-language": language}).content.decode()
+    assert "Django" not in html
+    assert f"<title>{index_title} | {header}</title>" in html
+    assert f'<div id="site-name"><a href="/admin/">{header}</a></div>' in html
+    assert f"<h1>{index_title}</h1>" in html
+
+
+def test_admin_header_follows_the_configured_site_name(client, settings):
+    settings.KB_SITE_NAME = "Acme Support"
+    html = client.get("/admin/login/", headers={"accept-language": "ja"}).content.decode()
+    assert '<a href="/admin/">Acme Support管理画面</a>' in html
