@@ -65,7 +65,8 @@ class ArticlePage:
     notes_html: str
     troubleshooting_html: str
     before: list[SectionView]
-    tabs: list[TabView]
+    tabs: list[TabView]  # in the editors' order
+    panels: list[TabView]  # the same, the selected one first (see build_article_page)
     selected_tab: str
     family: str
     prerequisites: list[tuple[str, str, int]] = field(default_factory=list)
@@ -141,6 +142,7 @@ def build_article_page(article, requested_language, platform=None, similar=()):
     """Return the ``ArticlePage`` for ``article`` (from ``for_detail()``) in the reader's language.
 
     ``platform`` is the slug asked for in the URL; an unknown one falls back to the first tab.
+    The asked-for panel comes first in the page (``panels``), the tabs keep their order.
     ``similar``: articles like this one (the view asks search), shown as related when the
     editors chose none. Building a page reads only what it is given.
     URLs are built in the reader's language so that links keep them on their side of the
@@ -170,24 +172,28 @@ def build_article_page(article, requested_language, platform=None, similar=()):
             next_number += len(section.steps)
             before.append(section)
 
-        tabs = []
-        for variant in platform_variants:
+        # Panels in page order: the one a link asked for (?platform=edge) first, so that
+        # without JavaScript, where every panel is shown, the page opens at its steps.
+        # Figures are numbered in that order too; the tabs keep the editors' order.
+        asked = next((i for i, v in enumerate(platform_variants) if v.platform.slug == platform), 0)
+        order = sorted(range(len(platform_variants)), key=lambda index: index != asked)
+        views = {}
+        for index in order:
+            variant = platform_variants[index]
             section = numbering.section(variant, next_number, references)
             sections, number = [section], next_number + len(section.steps)
             for closing in shared_after:
                 sections.append(numbering.section(closing, number, references))
                 number += len(sections[-1].steps)
-            tabs.append(
-                TabView(
-                    slug=variant.platform.slug,
-                    name=variant.platform.name,
-                    family=variant.platform.family,
-                    sections=sections,
-                )
+            views[index] = TabView(
+                slug=variant.platform.slug,
+                name=variant.platform.name,
+                family=variant.platform.family,
+                sections=sections,
             )
-
-        slugs = [tab.slug for tab in tabs]
-        selected = platform if platform in slugs else (slugs[0] if slugs else "")
+        tabs = [views[index] for index in range(len(platform_variants))]
+        panels = [views[index] for index in order]
+        selected = panels[0].slug if panels else ""
         return ArticlePage(
             article=article,
             language=language,
@@ -199,6 +205,7 @@ def build_article_page(article, requested_language, platform=None, similar=()):
             troubleshooting_html=markdown.render(article.troubleshooting, references),
             before=before,
             tabs=tabs,
+            panels=panels,
             selected_tab=selected,
             family=tabs[0].family if tabs else "",
             prerequisites=[

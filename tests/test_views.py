@@ -77,6 +77,22 @@ def test_platform_parameter_marks_that_tab_selected_without_javascript(client, d
     assert len(re.findall(r'aria-selected="true"', html)) == 1
 
 
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_platform_parameter_puts_that_panel_first_and_figures_follow_the_page(
+    client, demo, language
+):
+    # Without JavaScript every panel is shown: the one asked for comes first, right under
+    # the tabs, which keep their order; figures are numbered as the page reads.
+    html = text(client.get(f"/{language}/articles/{HAR}/{demo[HAR].slug}/?platform=edge"))
+    assert tabs(html) == ["chrome", "firefox", "edge", "safari"]
+    panels = re.findall(r'role="tabpanel" id="steps-([a-z]+)"', html)
+    assert panels == ["edge", "chrome", "firefox", "safari"]
+    numbers = [int(n) for n in re.findall(r'class="figure__number">\D*(\d+)', html)]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) > 1
+    edge_panel = html.split('id="steps-edge"')[1].split('role="tabpanel"')[0]
+    assert re.search(r'class="figure__number">\D*1\D', edge_panel)
+
+
 def test_unknown_platform_parameter_falls_back_to_first_tab(client, demo):
     response = client.get(f"/en/articles/{HAR}/{demo[HAR].slug}/?platform=%3Cscript%3E")
     assert response.status_code == 200

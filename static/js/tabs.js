@@ -9,7 +9,8 @@
  *
  * - the tab opened is, in order: ?platform=<slug> in the URL; the reader's stored choice
  *   for that platform family (os / browser / app); the reader's own OS or browser, detected
- *   here in the browser so cached HTML never varies by User-Agent; the server's choice.
+ *   here in the browser so cached HTML never varies by User-Agent (a computer's browser
+ *   only: never on a phone or tablet); the server's choice.
  * - a choice the reader makes is stored per family and applied to every tabset of that
  *   family, on this page and every other; a ?platform= link wins without overwriting it.
  * - inactive panels are hidden="until-found", so find-in-page reaches them and selects
@@ -39,16 +40,30 @@
     }
   }
 
+  // An iPad asks for desktop pages, introducing itself as a Mac's Safari; but no Mac has
+  // a touch screen.
+  function touchMac(ua) {
+    return /Macintosh/.test(ua) && navigator.maxTouchPoints > 0;
+  }
+
+  function handheld(ua) {
+    return /iPhone|iPad|iPod|Android|Mobi|Tablet|Silk|Kindle/.test(ua) || touchMac(ua);
+  }
+
   function detect(family) {
     var ua = navigator.userAgent || "";
     if (family === "browser") {
+      // Browser tabs hold a computer's steps (developer tools, menus, shortcuts): a phone's
+      // or tablet's Safari is not the Safari they are for, so nothing is chosen for its
+      // reader, and nothing claims it was.
+      if (handheld(ua)) return null;
       if (/Edg(e|A|iOS)?\//.test(ua)) return "edge";
       if (/Firefox\/|FxiOS\//.test(ua)) return "firefox";
       if (/Chrome\/|CriOS\/|Chromium\//.test(ua)) return "chrome";
       if (/Safari\//.test(ua)) return "safari";
     } else if (family === "os") {
       if (/Android/.test(ua)) return "android";
-      if (/iPhone|iPad|iPod/.test(ua)) return "ios";
+      if (/iPhone|iPad|iPod/.test(ua) || touchMac(ua)) return "ios";
       if (/Windows/.test(ua)) return "windows";
       if (/Macintosh|Mac OS X/.test(ua)) return "macos";
       if (/Linux|X11|CrOS/.test(ua)) return "linux";

@@ -4,12 +4,19 @@ import re
 
 import pytest
 
-from .conftest import CHROME_WINDOWS, SAFARI_MAC
+from .conftest import ANDROID_CHROME, CHROME_WINDOWS, IPAD_SAFARI, IPHONE_SAFARI, SAFARI_MAC
 
 pytestmark = pytest.mark.browser
 
 HAR = "/articles/1008/generate-a-har-file/"
 GPG = "/articles/1003/move-gpg-key-pair/"
+AUTHENTICATOR = "/articles/1002/authenticator-challenge-response/"
+VOICE = "/articles/1006/voice-callback-login-code/"
+HANDHELDS = {
+    "iphone": {"user_agent": IPHONE_SAFARI, "viewport": {"width": 390, "height": 844}},
+    "android": {"user_agent": ANDROID_CHROME, "viewport": {"width": 412, "height": 915}},
+    "ipad": {"user_agent": IPAD_SAFARI, "viewport": {"width": 820, "height": 1180}},
+}
 
 
 def selected_tab(page):
@@ -177,3 +184,86 @@ def test_explicit_language_choice_is_remembered_for_the_home_page(site, new_cont
     page.goto(f"{site}/")
     assert page.url.endswith("/ja/")
     assert page.locator("html").get_attribute("lang") == "ja"
+
+
+@pytest.mark.parametrize("device", ["iphone", "android", "ipad"])
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_phone_or_tablet_reader_is_never_told_desktop_steps_were_detected(
+    site, new_context, device, language
+):
+    # The HAR steps need a computer's developer tools (Safari's Develop menu, Cmd+Option+I):
+    # a phone's browser is not the Safari or Chrome they are for. So no tab is chosen for
+    # the reader, nothing claims it was: the first tab, as the page was served.
+    page = new_context(**HANDHELDS[device], has_touch=True, is_mobile=device != "ipad").new_page()
+    page.goto(f"{site}/{language}{HAR}")
+    assert selected_tab(page) == "chrome"
+    assert visible_panels(page) == ["chrome"]
+    assert not page.locator("[data-detected-hint]").is_visible()
+    # Nor a computer's operating system (an iPad is not a Mac).
+    page.goto(f"{site}/{language}{GPG}")
+    assert selected_tab(page) == "windows"
+    assert not page.locator("[data-detected-hint]").is_visible()
+
+
+@pytest.mark.parametrize(("device", "platform"), [("iphone", "ios"), ("android", "android")])
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_phone_reader_gets_the_steps_for_their_phone_detected(
+    site, new_context, device, platform, language
+):
+    page = new_context(**HANDHELDS[device], has_touch=True, is_mobile=True).new_page()
+    page.goto(f"{site}/{language}{AUTHENTICATOR}")
+    assert selected_tab(page) == platform
+    hint = page.locator("[data-detected-hint]")
+    assert hint.is_visible()
+    assert ("iOS" if platform == "ios" else "Android") in hint.inner_text()
+
+
+def test_ipad_asking_for_desktop_pages_gets_ios_steps(site, new_context):
+    page = new_context(**HANDHELDS["ipad"], has_touch=True).new_page()
+    page.goto(f"{site}/en{AUTHENTICATOR}")
+    assert selected_tab(page) == "ios"
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_every_tab_label_is_visible_on_a_360_px_screen(site, new_context, language, javascript):
+    # KB 1006's four applications have the longest labels; the strip scrolled sideways and
+    # cut off the second one.
+    page = new_context(
+        viewport={"width": 360, "height": 740}, java_script_enabled=javascript
+    ).new_page()
+    page.goto(f"{site}/{language}{VOICE}")
+    tablist = page.locator('[role="tablist"]')
+    assert tablist.evaluate("el => el.scrollWidth <= el.clientWidth")
+    tabs = page.locator('[role="tab"]')
+    assert tabs.count() == 4
+    for tab in tabs.all():
+        box = tab.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360, tab.inner_text()
+        assert tab.evaluate("el => el.scrollWidth <= el.clientWidth"), tab.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_without_javascript_platform_link_lands_at_that_section(site, new_context, language):
+    page = new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    ).new_page()
+    page.goto(f"{site}/{language}{HAR}?platform=edge")
+    assert selected_tab(page) == "edge"
+    # Every browser stays readable, Edge's steps first, right under the tab links.
+    assert visible_panels(page) == ["edge", "chrome", "firefox", "safari"]
+    tablist = page.locator('[role="tablist"]').bounding_box()
+    edge = page.locator('[role="tabpanel"][data-platform="edge"]').bounding_box()
+    chrome = page.locator('[role="tabpanel"][data-platform="chrome"]').bounding_box()
+    assert tablist["y"] < edge["y"] < chrome["y"]
+    # The tab strip keeps its order.
+    names = page.locator('[role="tab"]').all_inner_texts()
+    assert names == ["Chrome", "Firefox", "Edge", "Safari"]
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_last_updated_time_is_a_valid_html_date_without_microseconds(site, page, language):
+    page.goto(f"{site}/{language}{HAR}")
+    value = page.locator(".article__meta time").get_attribute("datetime")
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4}", value), value
