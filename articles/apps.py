@@ -8,18 +8,6 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         import reversion
-        from django.contrib import admin
-        from django.utils.functional import lazy
-        from django.utils.text import format_lazy
-
-        from .context_processors import site_name
-
-        # The admin is the help center's, not "Django administration", in the staff
-        # member's language: evaluated per request, like the name on the public pages.
-        name = lazy(site_name, str)()
-        admin.site.site_header = format_lazy(_("{site} administration"), site=name)
-        admin.site.site_title = admin.site.site_header
-        admin.site.index_title = _("Manage articles and staff")
 
         from . import signals  # noqa: F401 - keeps search, cache and translation state in step
         from .models import Article, Step, Variant

@@ -15,6 +15,22 @@ modeltranslation's *tabbed* admin is not used: it loads jQuery UI from a CDN.
   the write path's review of the whole page.
 - ``history.py``: django-reversion's history: compare two revisions, restore, recover.
 - ``vocabulary.py``: categories, platforms, and readers' comments.
+
+This module also names the admin after the help center.
 """
 
+from django.contrib import admin
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from articles.context_processors import site_name
+
 from . import article, vocabulary  # noqa: F401 - registers the models with the admin site
+
+# The admin is the help center's, not "Django administration", in the staff member's
+# language: evaluated per request, like the name on the public pages (KB_SITE_NAME when
+# set). Its login page gets its heading from templates/admin/login.html.
+admin.site.site_header = format_lazy(_("{site} administration"), site=lazy(site_name, str)())
+admin.site.site_title = admin.site.site_header
+admin.site.index_title = _("Manage articles and staff")
