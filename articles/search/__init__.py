@@ -8,8 +8,9 @@ The parts, each with its own module:
 ``index``
     writing and deleting index rows as articles change; ``rebuild``;
 ``results``
-    ranked queries, ``Results`` for the paginator, snippets and highlighting, related
-    articles;
+    ranked queries, ``Results`` for the paginator, describing hits, related articles;
+``snippets``
+    the excerpt under a hit, as written, with the words the query matched marked whole;
 ``backends``
     what differs per database, chosen in one place (``backends.current()``): SQLite's
     FTS5 tables ranked by FTS5's bm25 (``backends/sqlite.py``, migration 0002), or
