@@ -35,7 +35,7 @@ NOT_CONTENT = {"contenttypes.ContentType", "auth.Permission", "sessions.Session"
 class Table:
     name: str
     columns: list[str]
-    key: str  # the primary key column (SQLite's rowid for a virtual table)
+    key: tuple  # the primary key's columns (SQLite's rowid for a virtual table)
     virtual: bool  # an SQLite virtual table (FTS5): plain inserts, no upsert
     rows: list[tuple] = field(default_factory=list)
     # Positions of columns that point at a content type; their values are kept as
@@ -94,12 +94,12 @@ def _read_tables():
             if name in skipped:
                 continue
             if name in virtual:
-                key, select = "rowid", f"SELECT rowid, * FROM {_quote(name)}"  # noqa: S608
+                key, select = ("rowid",), f"SELECT rowid, * FROM {_quote(name)}"  # noqa: S608
             else:
                 keys = connection.introspection.get_primary_key_columns(cursor, name)
-                if not keys or len(keys) != 1:
-                    raise AssertionError(f"{name}: the demo snapshot needs a one-column key")
-                key, select = keys[0], f"SELECT * FROM {_quote(name)}"  # noqa: S608
+                if not keys:
+                    raise AssertionError(f"{name}: the demo snapshot needs a primary key")
+                key, select = tuple(keys), f"SELECT * FROM {_quote(name)}"  # noqa: S608
             cursor.execute(select)
             columns = [column[0] for column in cursor.description]
             table = Table(name, columns, key, name in virtual, rows=cursor.fetchall())
@@ -138,17 +138,24 @@ def _named(table, names, row):
 
 def _put_back(table, rows, before):
     """Delete ``rows`` (what the load wrote to ``table``) and write back what they replaced."""
-    position = table.columns.index(table.key)
-    keys = [row[position] for row in rows]
-    replaced = [row for row in (before.rows if before else []) if row[position] in set(keys)]
+    positions = [table.columns.index(column) for column in table.key]
+    keys = [tuple(row[p] for p in positions) for row in rows]
+    wanted = set(keys)
+    replaced = [
+        row for row in (before.rows if before else []) if tuple(row[p] for p in positions) in wanted
+    ]
     with connection.cursor() as cursor:
-        for start in range(0, len(keys), 500):
-            batch = keys[start : start + 500]
-            cursor.execute(
-                f"DELETE FROM {_quote(table.name)} "  # noqa: S608
-                f"WHERE {_quote(table.key)} IN ({', '.join(['%s'] * len(batch))})",
-                batch,
-            )
+        if len(table.key) == 1:
+            for start in range(0, len(keys), 500):
+                batch = [key[0] for key in keys[start : start + 500]]
+                cursor.execute(
+                    f"DELETE FROM {_quote(table.name)} "  # noqa: S608
+                    f"WHERE {_quote(table.key[0])} IN ({', '.join(['%s'] * len(batch))})",
+                    batch,
+                )
+        else:  # a key of several columns (the PostgreSQL search postings)
+            where = " AND ".join(f"{_quote(column)} = %s" for column in table.key)
+            cursor.executemany(f"DELETE FROM {_quote(table.name)} WHERE {where}", keys)  # noqa: S608
         if replaced:
             cursor.executemany(_insert_sql(table), replaced)
 
@@ -198,12 +205,12 @@ def _insert_sql(table):
     updates = ", ".join(
         f"{_quote(column)} = EXCLUDED.{_quote(column)}"
         for column in table.columns
-        if column != table.key
+        if column not in table.key
     )
     overriding = " OVERRIDING SYSTEM VALUE" if connection.vendor == "postgresql" else ""
     return (
         f"INSERT INTO {_quote(table.name)} ({columns}){overriding} VALUES ({values}) "  # noqa: S608
-        f"ON CONFLICT ({_quote(table.key)}) DO "
+        f"ON CONFLICT ({', '.join(map(_quote, table.key))}) DO "
         + (f"UPDATE SET {updates}" if updates else "NOTHING")
     )
 
@@ -213,10 +220,13 @@ def _move_sequences_past(cursor, snapshot):
     if connection.vendor != "postgresql":
         return
     for table in snapshot.tables:
-        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table.name, table.key])
+        if len(table.key) != 1:
+            continue
+        (key,) = table.key
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table.name, key])
         (sequence,) = cursor.fetchone()
         if sequence:
             cursor.execute(
-                f"SELECT setval(%s, (SELECT max({_quote(table.key)}) FROM {_quote(table.name)}))",  # noqa: S608
+                f"SELECT setval(%s, (SELECT max({_quote(key)}) FROM {_quote(table.name)}))",  # noqa: S608
                 [sequence],
             )

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.db import connection
 from django.utils import translation
 
 from articles.models import Article, Step
@@ -220,7 +221,9 @@ def test_har_article_shows_no_unrelated_article(client, demo, language):
     with translation.override(language):
         queries = _article_queries(client, demo[HAR])
         html = text(client.get(demo[HAR].get_absolute_url()))
-    assert len(queries) == {"en": 7, "ja": 6}[language], queries
+    # PostgreSQL's search reads the index totals first: one more query when it searches.
+    searches = 2 if connection.vendor == "postgresql" else 1
+    assert len(queries) == 5 + searches + {"en": 1, "ja": 0}[language], queries
     assert 'class="related"' not in html
 
 
