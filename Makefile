@@ -79,9 +79,13 @@ lint: $(VENV)/.installed-dev
 	$(PY) -m ruff format --check .
 
 ## test: lint, migration check, the whole pytest suite (browser and HTML-checker tests included).
+## The tests without a browser run in TEST_WORKERS processes (pytest-xdist; each has its
+## own data folder and test database), the browser tests after them, one at a time.
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed-dev browser omegat vnu lint
 	KB_DATA_DIR=$$(mktemp -d) $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not browser" -n $(TEST_WORKERS)
+	$(PY) -m pytest -m browser
 
 .PHONY: servers test-postgres bench-postgres
 
