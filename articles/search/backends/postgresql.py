@@ -52,20 +52,24 @@ def write_row(cursor, table, language, article_id, title, summary, body, texts, 
         for term in terms:
             frequencies[term] += weight
     token_count = sum(len(terms) for terms, _weight in columns)
+    # The row and its postings in one statement (a data-modifying WITH always runs, even
+    # when there are no postings): one round trip per article and language, not two.
     cursor.execute(
-        f"INSERT INTO {table} (article_id, token_count, texts) "  # noqa: S608
-        "VALUES (%s, %s, %s) RETURNING id",
-        [article_id, token_count, texts],
+        f"WITH new_row AS (INSERT INTO {table} (article_id, token_count, texts) "  # noqa: S608
+        "VALUES (%s, %s, %s) RETURNING id) "
+        f"INSERT INTO {postings(table)} (term, row_id, article_id, frequency, row_length) "
+        "SELECT p.term, new_row.id, %s, p.frequency, %s "
+        "FROM new_row, unnest(%s::text[], %s::integer[]) AS p(term, frequency)",
+        [
+            article_id,
+            token_count,
+            texts,
+            article_id,
+            token_count,
+            list(frequencies),
+            list(frequencies.values()),
+        ],
     )
-    row_id = cursor.fetchone()[0]
-    if frequencies:
-        cursor.execute(
-            f"INSERT INTO {postings(table)} "  # noqa: S608
-            "(term, row_id, article_id, frequency, row_length) "
-            "SELECT term, %s, %s, frequency, %s "
-            "FROM unnest(%s::text[], %s::integer[]) AS p(term, frequency)",
-            [row_id, article_id, token_count, list(frequencies), list(frequencies.values())],
-        )
     cursor.execute(
         "UPDATE articles_search_stats SET row_count = row_count + 1, "
         "token_count = token_count + %s, version = nextval('articles_search_version') "
