@@ -21,6 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("KB_DATA_DIR", tempfile.mkdtemp(prefix="kb-bench-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+# With DATABASE_URL (make bench-postgres) the settings insist on a shared secret key; the
+# bench's database is a throwaway one.
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + "x" * 40)
 
 import django  # noqa: E402
 

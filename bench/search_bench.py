@@ -355,7 +355,23 @@ def main():
         worst = max(worst, p95)
         print(f"{name:28} {statistics.median(times):8.2f} {p95:8.2f} {max(times):8.2f}")
     print(f"search p95 (worst kind): {worst:.2f} ms (target < 20 ms)")
+    index_updates(rng)
     with_synonyms(rng, kinds, worst)
+
+
+def index_updates(rng, count=50):
+    """What a save adds after its commit: one article's rows re-indexed in both languages
+    (on PostgreSQL its postings and term counts too), at the full index size."""
+    ids = rng.sample(list(Article.objects.values_list("pk", flat=True)), count)
+    times = []
+    for article_id in ids:
+        started = time.perf_counter()
+        search.index_articles([article_id])
+        times.append((time.perf_counter() - started) * 1000)
+    print(
+        f"index update of one article: p50 {statistics.median(times):.1f} ms, "
+        f"p95 {percentile(times, 0.95):.1f} ms"
+    )
 
 
 def synonym_groups(rng, count=500):

@@ -161,11 +161,16 @@ def database_from_url(url):
     if urlsplit(url).scheme not in {"postgres", "postgresql"}:
         raise ImproperlyConfigured("DATABASE_URL must start with postgres:// (or unset: SQLite)")
     # Keep a worker's connection between requests (checked before reuse).
-    return dj_database_url.parse(
+    config = dj_database_url.parse(
         url,
         conn_max_age=int(os.environ.get("KB_DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
+    # Parameters bound client-side (Django's default, whatever the URL says): search sends
+    # its ranking with the planner settings for it in one query string
+    # (articles/search/backends/postgresql/ranking.py), which server-side binding refuses.
+    config.setdefault("OPTIONS", {})["server_side_binding"] = False
+    return config
 
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")

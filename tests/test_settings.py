@@ -80,7 +80,16 @@ def test_database_url_password_with_special_characters_reaches_postgresql():
         "5433",
         "help",
     )
-    assert db["OPTIONS"] == {"sslmode": "require"}
+    assert db["OPTIONS"] == {"sslmode": "require", "server_side_binding": False}
+
+
+def test_database_url_cannot_turn_on_server_side_binding():
+    """Search ranks with its planner settings in the same query string, which
+    server-side binding refuses: every search would fail."""
+    from kb.settings import database_from_url
+
+    db = database_from_url("postgres://kb@db.internal/help?server_side_binding=true")
+    assert db["OPTIONS"]["server_side_binding"] is False
 
 
 def test_database_url_socket_folder_keeps_its_case():

@@ -15,7 +15,7 @@ The parts, each with its own module:
     what differs per database, chosen in one place (``backends.current()``): SQLite's
     FTS5 tables ranked by FTS5's bm25 (``backends/sqlite.py``, migration 0002), or
     PostgreSQL postings of the very same terms ranked by the same bm25 computed in SQL
-    (``backends/postgresql.py``, migrations 0006 and 0010), so both give the same results.
+    (``backends/postgresql/``, migrations 0006, 0010 and 0011), so both give the same results.
 
 Other modules use only the names below.
 """

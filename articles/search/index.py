@@ -13,7 +13,7 @@ The index follows saves and deletes through signals (``articles/signals.py``);
 
 import json
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import translation
 
 from articles.fields import LANGUAGE_CODES, text
@@ -83,7 +83,9 @@ def index_articles(article_ids, loaded=None):
         public = set(Article.objects.published().filter(pk__in=article_ids).values_list("pk"))
         articles = [article for article in loaded if (article.pk,) in public]
     backend = backends.current()
-    with connection.cursor() as cursor:
+    # One transaction: a search sees the articles' rows as they were or as they are, and
+    # the totals bm25 reads (row count, length, term counts) always agree with the rows.
+    with transaction.atomic(), connection.cursor() as cursor:
         for language in LANGUAGE_CODES:
             backend.delete_rows(cursor, backends.table(language), language, article_ids)
         for article in articles:

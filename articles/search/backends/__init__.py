@@ -31,7 +31,7 @@ def current():
 
 def table(language):
     """Return the index table of ``language`` (migration 0002 on SQLite, 0006 on PostgreSQL,
-    where migration 0010 adds its postings)."""
+    where migrations 0010 and 0011 add its postings and term counts)."""
     if language not in LANGUAGE_CODES:
         raise ValueError(language)
     return f"articles_search_{language}"
