@@ -14,6 +14,11 @@ from django.utils.safestring import mark_safe
 
 from .analysis import LATIN, fold, fold_with_positions, is_cjk, stem
 
+# Compiled once: a class that spans the CJK blocks takes Python's re a few milliseconds to
+# compile, so no per-query pattern holds one (``Highlighter.latin`` is literals only).
+_LATIN_CHARACTER = re.compile(LATIN)
+_LATIN_WORD = re.compile(rf"{LATIN}+")
+
 
 def _word_start(word_stem):
     """Return a pattern for how a word with the Snowball stem ``word_stem`` starts."""
@@ -72,8 +77,7 @@ class Highlighter:
         starts = {_word_start(word_stem) for word_stem in self.stems | self.prefixes}
         self.latin = None
         if starts:
-            alternatives = "|".join(sorted(starts, key=len, reverse=True))
-            self.latin = re.compile(rf"(?<!{LATIN})(?:{alternatives}){LATIN}*")
+            self.latin = re.compile("|".join(sorted(starts, key=len, reverse=True)))
 
     def __bool__(self):
         return bool(self.stems or self.prefixes or self.japanese)
@@ -89,7 +93,13 @@ class Highlighter:
         """Return ``(spans, words found)`` of the query's whole words in ``folded``."""
         spans, found = [], set()
         if self.latin is not None:
-            for match in self.latin.finditer(folded):
+            for start_match in self.latin.finditer(folded):
+                start = start_match.start()
+                # A word's start: not inside a Latin word (a Japanese character may
+                # come before it: 「HARファイル」). Its end: where its Latin run ends.
+                if start and _LATIN_CHARACTER.match(folded, start - 1):
+                    continue
+                match = _LATIN_WORD.match(folded, start)
                 if (word := self._latin_match(match.group())) is not None:
                     spans.append(match.span())
                     found.add(word)
