@@ -345,3 +345,24 @@ def test_snippet_marks_the_synonym_a_hit_was_found_by_as_whole_words(staff_clien
     assert "<mark>two</mark>-<mark>factor</mark> sign-in" in english
     (japanese,) = snippets(staff_client, "ja", "スマホ")
     assert japanese == "コードが届かないときは、<mark>携帯電話</mark>の電源を入れ直します。"
+
+
+@pytest.mark.parametrize(
+    ("language", "group", "query", "half", "other"),
+    [
+        ("en", "2FA, two-factor", "2fa", "Reset 2fa two", "Reset 2fa zzz"),
+        ("ja", "スマホ、携帯電話", "スマホ", "スマホと携帯の設定", "スマホと時計の設定"),
+    ],
+)
+def test_half_of_a_synonym_does_not_lift_an_article(
+    make_article, language, group, query, half, other
+):
+    """As FTS5 ranks on SQLite: a synonym's words count only where all of them are
+    ("two" without "factor", 「携帯」 without 「電話」), on PostgreSQL too. Two articles
+    alike but for that half-word tie, and keep the order they were indexed in."""
+    from insights.models import SynonymGroup
+
+    SynonymGroup.objects.create(language=language, terms=group)
+    first = make_article(slug="first", title=(other, other))
+    second = make_article(slug="second", title=(half, half))
+    assert found(query, language) == [first.pk, second.pk]

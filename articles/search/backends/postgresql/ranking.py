@@ -1,19 +1,20 @@
 """Ranking on PostgreSQL: FTS5's bm25, computed as SQLite computes it.
 
 ``fts5_aux.c``'s operations in the same order, so that a query gives the same results on
-both databases: for every query term (phrase), its inverse document frequency times a
-saturated, length-normalised weighted term frequency, summed in query order.
+both databases: for every phrase (query term) in a part of the query the row matches,
+its inverse document frequency times a saturated, length-normalised weighted term
+frequency, summed in query order. On the 10,000-article benchmark every hit of 736
+queries (with and without 500 synonym groups) comes out in the same order as SQLite's.
 
 A query is two statements. The first reads the index totals and each term's document
 count from the terms table (and the terms a prefix starts): a query that cannot match
-stops there, and the rest is planned here, in Python (``_Ranking``). The second ranks.
-When every match must have some terms (an AND query's words, a Japanese word's pairs),
-it starts from the rarest of them and merge-joins the other terms' postings in row
-order, each read once along its primary key (term, row): no aggregate, no hash, work in
-proportion to the postings read. Otherwise (any of several words) the postings are
-summed per row. Counting document frequencies from the postings at query time, with a
-hash aggregate, cost 24–39 ms at p95 for 10,000 articles; one ``ts_rank_cd`` per term
-per row, before the postings, 50–84 ms (docs/search.md has the figures).
+stops there, and the rest is planned here, in Python (``_Ranking``). The second ranks:
+each alternative's rows (a word's terms; a Japanese word's pairs) start from its rarest
+term and merge-join the other terms' postings in row order, each read once along the
+primary key (term, row): no aggregate, no hash, work in proportion to the postings
+read. Counting document frequencies from the postings at query time, with a hash
+aggregate, cost 24–39 ms at p95 for 10,000 articles; one ``ts_rank_cd`` per term per
+row, before the postings, 50–84 ms (docs/search.md has the figures).
 """
 
 import math
@@ -100,24 +101,23 @@ def _scan(table, term, row_count, average):
 
 
 def _query_terms(words, prefix_last):
-    """Return the query's distinct terms; per word, the bit masks (a bit per term) of its
-    alternatives; and the terms in the order FTS5 sees them as phrases (a term twice in
-    the query, as in 更新更新 or in two synonyms, counts twice in its bm25)."""
-    found, index_of, word_masks, phrases = [], {}, [], []
+    """Return the query's distinct terms, and its words: per word, its alternatives, each
+    the indexes of its terms in ``found``, in query order, a repeated term repeated (FTS5
+    counts each occurrence as a phrase of its own: 更新更新 has 更新 twice)."""
+    found, index_of, query_words = [], {}, []
     for alternatives, prefix in zip(words, prefix_last, strict=True):
-        masks = []
+        word = []
         for number, alternative in enumerate(alternatives):
-            mask = 0
+            phrases = []
             for position, term in enumerate(alternative):
                 is_prefix = prefix and number == 0 and position == len(alternative) - 1
                 if (term, is_prefix) not in index_of:
                     index_of[term, is_prefix] = len(found)
                     found.append(_Term(term, is_prefix))
-                mask |= 1 << index_of[term, is_prefix]
                 phrases.append(index_of[term, is_prefix])
-            masks.append(mask)
-        word_masks.append(masks)
-    return found, word_masks, phrases
+            word.append(phrases)
+        query_words.append(word)
+    return found, query_words
 
 
 def _look_up(cursor, table, language, found):
@@ -157,22 +157,22 @@ def ranked_rows(table, language, words, operator, prefix_last, exclude_article, 
 
     Two statements, whatever the query: the term counts, then the ranking.
     """
-    found, word_masks, phrases = _query_terms(words, prefix_last)
+    found, query_words = _query_terms(words, prefix_last)
     with connection.cursor() as cursor:
         row_count, token_count = _look_up(cursor, table, language, found)
-        present = sum(1 << i for i, term in enumerate(found) if term.document_count != 0)
-        # A word can match only by an alternative whose terms are all in the index; the
-        # others' terms still count in the score of a row found by another word (FTS5).
-        word_masks = [[m for m in masks if m & present == m] for masks in word_masks]
-        if not row_count or not (all if operator == "AND" else any)(word_masks):
+        # An alternative can match only if all its terms are in the index; a word, only
+        # by such an alternative.
+        query_words = [
+            [phrases for phrases in word if all(found[i].document_count != 0 for i in phrases)]
+            for word in query_words
+        ]
+        if not row_count or not (all if operator == "AND" else any)(query_words):
             return []
         ranking = _Ranking(
             table,
             found,
-            [masks for masks in word_masks if masks],
+            [word for word in query_words if word],
             operator,
-            [i for i in phrases if present >> i & 1],
-            [i for i in range(len(found)) if present >> i & 1],
             row_count,
             token_count / row_count,
         )
@@ -189,118 +189,106 @@ def ranked_rows(table, language, words, operator, prefix_last, exclude_article, 
 class _Ranking:
     """The ranking statement of a query whose terms have been looked up.
 
-    Two shapes, by what every match must have:
-    - some terms (an AND query's words, a Japanese word's pairs): start from the rarest
-      of them and merge-join the others' postings, each read once in row order, the
-      optional ones (synonyms) left-joined (``_from_required``);
-    - no one term (an OR of words, related articles, a word and its synonyms): every
-      term's postings summed per row (``_summed``). Finding the rows of each alternative
-      by merge joins first, then scoring them, was slower: a Japanese word with synonyms
-      has many pairs, and each was read twice.
+    As in FTS5, a row's score sums, phrase by phrase in query order, the bm25 of the
+    phrases whose alternative the row matches: a synonym's terms, or a word's in a query
+    where any word will do, count only in the rows that have all of them. So each
+    alternative is found on its own: its postings merge-joined in row order from its
+    rarest term (``_rows_of``). A query of one alternative per word whose rows must have
+    them all (an AND query without synonyms; one word of an OR query) is that join
+    alone; otherwise the alternatives' rows are put together and summed per row
+    (``_united``).
     """
 
     table: str
     found: list  # _Term per query term
-    word_masks: list  # per word that can match, its alternatives' term bit masks
+    words: list  # per word that can match, its alternatives that can (term indexes)
     operator: str  # "AND" or "OR": how the words combine
-    phrases: list  # the terms in the index, in FTS5's phrase order (repeats repeated)
-    present: list  # the terms in the index, in query order
     row_count: int
     average: float  # the average row length
 
     def sql(self, excluding):
         """Return ``(sql, params)``; the caller appends the excluded article (when
         ``excluding``) and the limit."""
-        required = self._required()
-        if required:
-            return self._from_required(required, excluding)
-        return self._summed(excluding)
+        single = all(len(word) == 1 for word in self.words)
+        if single and (self.operator == "AND" or len(self.words) == 1):
+            return self._joined(excluding)
+        return self._united(excluding)
 
-    def _required(self):
-        """Return the mask of the terms every match has: an AND query's words' terms
-        common to all of a word's alternatives; of an OR query, those of its only word."""
-        if self.operator == "OR" and len(self.word_masks) != 1:
-            return 0
-        required = 0
-        for masks in self.word_masks:
-            common = masks[0]
-            for mask in masks[1:]:
-                common &= mask
-            required |= common
-        return required
-
-    def _terms_of(self, mask):
-        return [i for i in self.present if mask >> i & 1]
-
-    def _by_rarity(self, indexes):
-        """The terms, rarest first (a prefix of several terms last: its count is unknown)."""
-        return sorted(
-            indexes,
+    def _rows_of(self, terms, columns):
+        """Return ``(sql, params)``: the rows (article_id, row_id, ``columns``) having
+        every one of ``terms`` (term indexes), their postings ``t{index}`` joined on the
+        row from the rarest term."""
+        first, *rest = sorted(
+            set(terms),
             key=lambda i: (
                 self.found[i].document_count is None,
                 self.found[i].document_count or 0,
             ),
         )
-
-    def _scan(self, i):
-        return _scan(self.table, self.found[i], self.row_count, self.average)
-
-    def _score(self, always=()):
-        """SQL of the row's bm25: the terms' scores, phrase by phrase in query order, as
-        FTS5 sums them (the same float operations, so that equal rows score equal)."""
-        return " + ".join(
-            f"t{i}.score" if i in always else f"coalesce(t{i}.score, 0)" for i in self.phrases
-        )
-
-    def _matches(self, has):
-        """SQL of the query's match: ``has(mask)`` for an alternative's test."""
-        return f" {self.operator} ".join(
-            "(" + " OR ".join(has(mask) for mask in masks) + ")" for masks in self.word_masks
-        )
-
-    def _from_required(self, required, excluding):
-        """The rarest required term's postings, every other required term's joined to
-        them on the row, the optional terms' left-joined."""
-        first, *rest = self._by_rarity(self._terms_of(required))
-        rest += [i for i in self.present if not required >> i & 1]
-        sql, params = self._scan(first)
-        sql, params = f"({sql}) AS t{first}", list(params)
+        scan_sql, params = _scan(self.table, self.found[first], self.row_count, self.average)
+        sql = f"({scan_sql}) AS t{first}"
         for i in rest:
-            scan_sql, scan_params = self._scan(i)
-            join = "JOIN" if required >> i & 1 else "LEFT JOIN"
-            sql += f" {join} ({scan_sql}) AS t{i} ON t{i}.row_id = t{first}.row_id"
+            scan_sql, scan_params = _scan(self.table, self.found[i], self.row_count, self.average)
+            sql += f" JOIN ({scan_sql}) AS t{i} ON t{i}.row_id = t{first}.row_id"
             params += scan_params
+        select = ", ".join([f"t{first}.article_id", f"t{first}.row_id", *columns])
+        return f"SELECT {select} FROM {sql}", params  # noqa: S608
 
-        def has(mask):
-            optional = self._terms_of(mask & ~required)
-            return " AND ".join(f"t{i}.row_id IS NOT NULL" for i in optional) or "TRUE"
-
-        where = self._matches(has)
-        if excluding:
-            where += f" AND t{first}.article_id != %s"
-        return (
-            f"{_MERGE_IN_ORDER}SELECT t{first}.article_id, t{first}.row_id FROM {sql} "  # noqa: S608
-            f"WHERE {where} ORDER BY {self._score(self._terms_of(required))} DESC, "
-            f"t{first}.row_id LIMIT %s{_SESSION_PLANNER}",
-            params,
-        )
-
-    def _summed(self, excluding):
-        """Every present term's postings, a bit per term to test the match with, summed
-        per row (a term as many times as the query has it)."""
-        union, params = [], []
-        for i in self.present:
-            scan_sql, scan_params = self._scan(i)
-            union.append(
-                f"SELECT row_id, article_id, {1 << i} AS bit, "  # noqa: S608
-                f"{self.phrases.count(i)} * score AS score FROM ({scan_sql}) AS t{i}"
-            )
-            params += scan_params
-        matches = self._matches(lambda mask: f"bit_or(bit) & {mask} = {mask}")
+    def _joined(self, excluding):
+        """Every match has every term: one merge join, scored as it goes."""
+        phrases = [i for word in self.words for i in word[0]]
+        # Summed phrase by phrase in query order, as FTS5 sums: the same float operations.
+        score = " + ".join(f"t{i}.score" for i in phrases)
+        sql, params = self._rows_of(phrases, [f"{score} AS score"])
         where = "WHERE article_id != %s" if excluding else ""
-        return (
-            f"SELECT article_id, row_id FROM ({' UNION ALL '.join(union)}) AS m {where} "  # noqa: S608
-            f"GROUP BY row_id, article_id HAVING {matches} "
-            "ORDER BY sum(score) DESC, row_id LIMIT %s",
+        return _planned(
+            f"SELECT article_id, row_id FROM ({sql}) AS r {where} "  # noqa: S608
+            "ORDER BY score DESC, row_id LIMIT %s",
             params,
+            len(set(phrases)) > 1,
         )
+
+    def _united(self, excluding):
+        """Each alternative's rows with its phrases' scores, a column per phrase of the
+        query (NULL in the other alternatives' rows), and a bit for its word; the rows
+        put together, summed per row."""
+        phrases = list(self._phrases())
+        parts, params, joins = [], [], False
+        for w, word in enumerate(self.words):
+            for a, alternative in enumerate(word):
+                columns = [f"{1 << w} AS word"] + [
+                    f"t{i}.score AS p{n}" if (pw, pa) == (w, a) else f"NULL::float8 AS p{n}"
+                    for n, (pw, pa, i) in enumerate(phrases)
+                ]
+                sql, part_params = self._rows_of(alternative, columns)
+                parts.append(sql)
+                params += part_params
+                joins = joins or len(set(alternative)) > 1
+        having = (
+            f"bit_or(word) = {(1 << len(self.words)) - 1}" if self.operator == "AND" else "TRUE"
+        )
+        # A phrase of an alternative the row does not match adds 0.0, as in FTS5.
+        score = " + ".join(f"coalesce(max(p{n}), 0)" for n in range(len(phrases)))
+        where = "WHERE article_id != %s" if excluding else ""
+        return _planned(
+            f"SELECT article_id, row_id FROM ({' UNION ALL '.join(parts)}) AS m {where} "  # noqa: S608
+            f"GROUP BY row_id, article_id HAVING {having} "
+            f"ORDER BY {score} DESC, row_id LIMIT %s",
+            params,
+            joins,
+        )
+
+    def _phrases(self):
+        """Yield ``(word number, alternative number, term index)`` of each phrase, in
+        query order."""
+        for w, word in enumerate(self.words):
+            for a, alternative in enumerate(word):
+                for i in alternative:
+                    yield w, a, i
+
+
+def _planned(sql, params, joins):
+    """The statement, with the plan settings for its merge joins when it has any."""
+    if joins:
+        sql = _MERGE_IN_ORDER + sql + _SESSION_PLANNER
+    return sql, params
