@@ -366,3 +366,36 @@ def test_half_of_a_synonym_does_not_lift_an_article(
     first = make_article(slug="first", title=(other, other))
     second = make_article(slug="second", title=(half, half))
     assert found(query, language) == [first.pk, second.pk]
+
+
+def test_related_articles_are_chosen_by_the_same_words_in_every_process():
+    """Related articles are found by an article's most distinctive words; which words
+    must not depend on the process (Python orders a set of strings differently in each),
+    or two app servers, or one after a restart, would show different related articles."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    script = (
+        "from articles.search.results import distinctive_words; "
+        "print(distinctive_words('Your statement pair over SFTP: generate, receive, "
+        "deliver it before noon, save, open, read'))"
+    )
+    chosen = {
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", script],
+            cwd=settings.BASE_DIR,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()[-1]
+        for seed in range(1, 6)
+    }
+    # The longest words, then the four-letter ones in alphabetical order.
+    assert chosen == {
+        "[('statement',), ('generat',), ('receiv',), ('befor',), ('deliv',), ('noon',), "
+        "('open',), ('over',)]"
+    }

@@ -107,7 +107,9 @@ def rebuild(progress=None, batch_size=500):
     backend = backends.current()
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
-        with connection.cursor() as cursor:
+        # A transaction per batch, as index_articles: an editor's save indexed meanwhile
+        # waits for the batch rather than interleaving with it.
+        with transaction.atomic(), connection.cursor() as cursor:
             for article in Article.objects.for_detail().filter(pk__in=batch):
                 _write_rows(cursor, backend, article)
         if progress:

@@ -231,21 +231,25 @@ def describe_hits(hits, query, language, synonym_terms=()):
     return hits
 
 
+def distinctive_words(text, count=8):
+    """Return up to ``count`` words of ``text`` (each as its index terms) that say most
+    about it: the longest, then in alphabetical order, so that every process chooses the
+    same words (a set's order changes from one process to the next)."""
+    found = {tuple(w) for w in _query_words(text) if len("".join(w)) > 2}
+    return sorted(found, key=lambda w: (-len("".join(w)), w))[:count]
+
+
 def related_to(article, language, limit=3):
     """Return up to ``limit`` published articles most like ``article`` (by its title and
     summary words, ranked as a search) in its own category, for articles whose editors
     chose none. Words alone are a weak sign ("send", "your" link a HAR file to an SMS
     code); sharing the category as well is what makes another article a next read."""
     with translation.override(language):
-        query_words = _query_words(f"{article.title} {article.summary}")
-    # Prefer distinctive words: longer ones first, within the term budget.
-    distinct = sorted(
-        {tuple(w) for w in query_words if len("".join(w)) > 2}, key=lambda w: -len("".join(w))
-    )
+        distinct = distinctive_words(f"{article.title} {article.summary}")
     if not distinct:
         return []
     rows = _ranked_rows(
-        [[list(w)] for w in distinct[:8]],
+        [[list(w)] for w in distinct],
         "OR",
         language,
         prefix=False,

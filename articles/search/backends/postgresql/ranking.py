@@ -80,19 +80,24 @@ def _bm25(idf):
 def _scan(table, term, row_count, average):
     """Return ``(sql, params)``: the term's postings, as (row_id, article_id, score)."""
     if term.document_count is not None:
-        idf = math.log((row_count - term.document_count + 0.5) / (term.document_count + 0.5))
+        n = term.document_count
+        # log() is above 0 exactly when the term is in fewer than half the rows; otherwise
+        # FTS5's floor, without taking the log of what may be below 0 (a count read a
+        # moment after the totals, during a rebuild).
+        idf = math.log((row_count - n + 0.5) / (n + 0.5)) if row_count - n > n else IDF_FLOOR
         return (
             f"SELECT row_id, article_id, {_bm25('%s::float8')} AS score "  # noqa: S608
             f"FROM {postings(table)} WHERE term = %s",
-            [idf if idf > 0 else IDF_FLOOR, average, term.only or term.term],
+            [idf, average, term.only or term.term],
         )
     # A prefix of several terms: their frequencies add up in a row, and the rows found are
     # the document count.
     return (
         f"SELECT row_id, article_id, {_bm25('idf')} AS score FROM ("  # noqa: S608
-        f"SELECT *, CASE WHEN raw_idf > 0 THEN raw_idf ELSE {IDF_FLOOR!r} END AS idf FROM ("
-        "SELECT row_id, article_id, row_length, frequency, "
-        "ln((%s::float8 - count(*) OVER () + 0.5) / (count(*) OVER () + 0.5)) AS raw_idf FROM ("
+        f"SELECT *, CASE WHEN total - n > n THEN ln((total - n + 0.5) / (n + 0.5)) "
+        f"ELSE {IDF_FLOOR!r} END AS idf FROM ("
+        "SELECT row_id, article_id, row_length, frequency, %s::float8 AS total, "
+        "count(*) OVER () AS n FROM ("
         "SELECT row_id, article_id, row_length, sum(frequency) AS frequency "
         f"FROM {postings(table)} WHERE term >= %s AND term < %s "
         "GROUP BY row_id, article_id, row_length) AS summed) AS counted) AS floored",
@@ -181,7 +186,8 @@ def ranked_rows(table, language, words, operator, prefix_last, exclude_article, 
             sql, [*params, *([] if exclude_article is None else [exclude_article]), limit]
         )
         while cursor.description is None:  # past the SET LOCAL lines
-            cursor.nextset()
+            if not cursor.nextset():
+                raise RuntimeError("the ranking statement returned no rows")
         return cursor.fetchall()
 
 

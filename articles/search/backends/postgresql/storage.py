@@ -82,22 +82,28 @@ def write_row(cursor, table, language, article_id, title, summary, body, texts, 
 
 
 def delete_rows(cursor, table, language, article_ids):
-    """Delete the articles' rows, their postings and their share of the term counts."""
+    """Delete the articles' rows, their postings and their share of the totals and term
+    counts."""
+    # The totals' row locked first (module docstring). The deletion is a statement of its
+    # own, after the lock: it sees, and subtracts, the rows as they are once a concurrent
+    # writer has committed, not as they were when it started to wait.
+    cursor.execute(
+        "UPDATE articles_search_stats SET version = nextval('articles_search_version') "
+        "WHERE language = %s",
+        [language],
+    )
     placeholders = ", ".join(["%s"] * len(article_ids))
     cursor.execute(
-        "UPDATE articles_search_stats SET row_count = row_count - gone.rows, "  # noqa: S608
-        "token_count = token_count - gone.tokens, version = nextval('articles_search_version') "
-        "FROM (SELECT count(*) AS rows, coalesce(sum(token_count), 0) AS tokens "
-        f"FROM {table} WHERE article_id IN ({placeholders})) AS gone WHERE language = %s",
-        [*article_ids, language],
-    )
-    cursor.execute(
-        f"WITH gone_rows AS (DELETE FROM {table} WHERE article_id IN ({placeholders})), "  # noqa: S608
-        # By row (the postings' second index): both parts see the rows as they were.
+        f"WITH gone_rows AS (DELETE FROM {table} WHERE article_id IN ({placeholders}) "  # noqa: S608
+        "RETURNING id, token_count), "
+        # By row (the postings' second index).
         f"gone_postings AS (DELETE FROM {postings(table)} WHERE row_id IN "
-        f"(SELECT id FROM {table} WHERE article_id IN ({placeholders})) "
-        f"RETURNING term) {_counting_terms(table, -1, 'gone_postings')}",
-        [*article_ids, *article_ids],
+        "(SELECT id FROM gone_rows) RETURNING term), "
+        "totals AS (UPDATE articles_search_stats SET "
+        "row_count = row_count - (SELECT count(*) FROM gone_rows), "
+        "token_count = token_count - (SELECT coalesce(sum(token_count), 0) FROM gone_rows) "
+        f"WHERE language = %s) {_counting_terms(table, -1, 'gone_postings')}",
+        [*article_ids, language],
     )
 
 
