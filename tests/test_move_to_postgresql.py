@@ -16,6 +16,16 @@ def manage_on_sqlite(data_dir, *args):
     return manage(embedded_site_environment(data_dir), *args)
 
 
+def demo_on_both_databases(tmp_path):
+    """Load the demo into an embedded (SQLite) site and into this PostgreSQL; return the
+    SQLite site's data folder."""
+    sqlite_site = tmp_path / "sqlite-site"
+    manage_on_sqlite(sqlite_site, "migrate", "--noinput")
+    manage_on_sqlite(sqlite_site, "load_demo")
+    call_command("load_demo", verbosity=0)
+    return sqlite_site
+
+
 def same_tree(left, right):
     comparison = filecmp.dircmp(left, right)
     if comparison.left_only or comparison.right_only or comparison.funny_files:
@@ -48,10 +58,7 @@ def test_search_acceptance_queries_rank_the_same_on_both_databases(tmp_path):
     from articles import search
     from tests.test_search import EXPECTED
 
-    sqlite_site = tmp_path / "sqlite-site"
-    manage_on_sqlite(sqlite_site, "migrate", "--noinput")
-    manage_on_sqlite(sqlite_site, "load_demo")
-    call_command("load_demo", verbosity=0)
+    sqlite_site = demo_on_both_databases(tmp_path)
     script = (
         "import json\n"
         "from articles import search\n"
@@ -101,10 +108,7 @@ def test_every_query_shape_ranks_every_hit_the_same_on_both_databases(tmp_path):
     from articles.models import Article
     from insights.models import SynonymGroup
 
-    sqlite_site = tmp_path / "sqlite-site"
-    manage_on_sqlite(sqlite_site, "migrate", "--noinput")
-    manage_on_sqlite(sqlite_site, "load_demo")
-    call_command("load_demo", verbosity=0)
+    sqlite_site = demo_on_both_databases(tmp_path)
     script = (
         "import json\n"
         "from articles import search\n"

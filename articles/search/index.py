@@ -39,7 +39,7 @@ def _article_texts(article, language):
     return [t for t in shared if t], {k: [t for t in v if t] for k, v in platforms.items()}
 
 
-def _write_rows(cursor, backend, article):
+def _write_rows(cursor, backend, article, bulk=False):
     for reader_language in LANGUAGE_CODES:
         language = article.display_language(reader_language)
         shared, platforms = _article_texts(article, language)
@@ -66,6 +66,7 @@ def _write_rows(cursor, backend, article):
             analyze(body),
             json.dumps(texts, ensure_ascii=False),
             keywords=analyze(keywords),
+            bulk=bulk,
         )
 
 
@@ -108,13 +109,15 @@ def rebuild(progress=None, batch_size=500):
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
         # A transaction per batch, as index_articles: an editor's save indexed meanwhile
-        # waits for the batch rather than interleaving with it.
+        # waits for the batch (whose first write locks the totals) rather than mixing in.
         with transaction.atomic(), connection.cursor() as cursor:
             for article in Article.objects.for_detail().filter(pk__in=batch):
-                _write_rows(cursor, backend, article)
+                _write_rows(cursor, backend, article, bulk=True)
+            for language in LANGUAGE_CODES:
+                backend.after_batch(cursor, backends.table(language), language, batch)
         if progress:
             progress(min(start + batch_size, len(ids)), len(ids))
     with connection.cursor() as cursor:
         for language in LANGUAGE_CODES:
-            backend.after_rebuild(cursor, backends.table(language))
+            backend.after_rebuild(cursor, backends.table(language), language)
     return len(ids)

@@ -5,11 +5,12 @@ gives the same results on both; what differs is only the SQL. A backend module p
 
 ``ROW_ID``
     the column that names an index row (FTS5's implicit ``rowid``, or PostgreSQL's ``id``);
-``write_row(cursor, table, language, article_id, title, summary, body, texts, keywords)``
+``write_row(cursor, table, language, article_id, title, summary, body, texts, keywords, bulk)``
     index one article for a reader language (``title``, ``summary``, ``body``,
-    ``keywords``: term lists);
+    ``keywords``: term lists); ``bulk``: part of a rebuild's batch, which ``after_batch``
+    completes;
 ``delete_rows(cursor, table, language, article_ids)`` and ``clear(cursor, table, language)``;
-``after_rebuild(cursor, table)``
+``after_batch(cursor, table, language, article_ids)`` and ``after_rebuild(cursor, table, language)``
     whatever a freshly filled index needs before its first query;
 ``ranked_rows(table, language, words, operator, prefix_last, exclude_article, limit)``
     ``(article_id, row id)`` of the rows matching, best first.

@@ -12,7 +12,9 @@ from django.db import connection
 ROW_ID = "rowid"
 
 
-def write_row(cursor, table, language, article_id, title, summary, body, texts, keywords=()):
+def write_row(
+    cursor, table, language, article_id, title, summary, body, texts, keywords=(), bulk=False
+):
     """Index one article for a reader language (``title``, ``summary``, ``body``,
     ``keywords``: terms)."""
     cursor.execute(
@@ -34,7 +36,11 @@ def clear(cursor, table, language):
     cursor.execute(f"DELETE FROM {table}")  # noqa: S608
 
 
-def after_rebuild(cursor, table):
+def after_batch(cursor, table, language, article_ids):
+    """Nothing to do: FTS5 counts its terms itself."""
+
+
+def after_rebuild(cursor, table, language):
     """Nothing to do: FTS5 keeps its own structure current."""
 
 

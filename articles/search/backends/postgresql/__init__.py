@@ -12,6 +12,14 @@ databases see identical tokens.
 """
 
 from .ranking import ranked_rows
-from .storage import ROW_ID, after_rebuild, clear, delete_rows, write_row
+from .storage import ROW_ID, after_batch, after_rebuild, clear, delete_rows, write_row
 
-__all__ = ["ROW_ID", "after_rebuild", "clear", "delete_rows", "ranked_rows", "write_row"]
+__all__ = [
+    "ROW_ID",
+    "after_batch",
+    "after_rebuild",
+    "clear",
+    "delete_rows",
+    "ranked_rows",
+    "write_row",
+]

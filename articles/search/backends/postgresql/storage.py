@@ -38,9 +38,12 @@ def _counting_terms(table, sign, source):
     )
 
 
-def write_row(cursor, table, language, article_id, title, summary, body, texts, keywords=()):
+def write_row(
+    cursor, table, language, article_id, title, summary, body, texts, keywords=(), bulk=False
+):
     """Index one article for a reader language (``title``, ``summary``, ``body``,
-    ``keywords``: terms)."""
+    ``keywords``: terms). ``bulk``: part of a rebuild, whose ``after_batch`` counts the
+    terms of many rows at once."""
     columns = [
         (title, TITLE_WEIGHT),
         (summary, SUMMARY_WEIGHT),
@@ -68,7 +71,7 @@ def write_row(cursor, table, language, article_id, title, summary, body, texts, 
         "(term, row_id, article_id, frequency, row_length) "
         "SELECT p.term, new_row.id, %s, p.frequency, %s "
         "FROM new_row, unnest(%s::text[], %s::integer[]) AS p(term, frequency) "
-        f"RETURNING term) {_counting_terms(table, 1, 'new_postings')}",
+        "RETURNING term) " + ("SELECT 1" if bulk else _counting_terms(table, 1, "new_postings")),
         [
             article_id,
             token_count,
@@ -116,7 +119,21 @@ def clear(cursor, table, language):
     )
 
 
-def after_rebuild(cursor, table):
+def after_batch(cursor, table, language, article_ids):
+    """Count the terms of a rebuild's batch of articles, once each, in the batch's
+    transaction (``write_row`` with ``bulk`` leaves it to this: a term in every article
+    is then one update, not one per article, which within one transaction would pile up
+    row versions and slow every next update)."""
+    placeholders = ", ".join(["%s"] * len(article_ids))
+    cursor.execute(
+        f"WITH batch AS (SELECT term FROM {postings(table)} WHERE row_id IN "  # noqa: S608
+        f"(SELECT id FROM {table} WHERE article_id IN ({placeholders}))) "
+        f"{_counting_terms(table, 1, 'batch')}",
+        article_ids,
+    )
+
+
+def after_rebuild(cursor, table, language):
     """Freshly filled postings: their statistics, and outside a transaction the visibility
     map too (VACUUM), so that ranking reads them with index-only scans at once rather
     than after autovacuum's next round (which keeps them so as articles change)."""
