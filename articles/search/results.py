@@ -101,14 +101,15 @@ def _prefix_last(units, prefix, allowed=None):
 
 
 def _ranked_rows(
-    units, operator, language, prefix=True, exclude_article=None, limit=MAX_RESULTS, allowed=None
+    units, operators, language, prefix=True, exclude_article=None, limit=MAX_RESULTS, allowed=None
 ):
-    """Return ``(article_id, row id)`` of the rows matching ``units``, best first."""
+    """Return ``(article_id, row id)`` of the rows matching ``units``, best first, with the
+    first of ``operators`` that finds any."""
     return backends.current().ranked_rows(
         backends.table(language),
         language,
         units,
-        operator,
+        operators,
         _prefix_last(units, prefix, allowed),
         exclude_article,
         limit,
@@ -169,11 +170,10 @@ def search(raw_query, language):
     units, allowed = query_units(query, language)
     if not units:
         return Results([], query, language)
-    rows = _ranked_rows(units, "AND", language, allowed=allowed)
-    if not rows and len(units) > 1:
-        # Nothing has every word: fall back to any word (a whole word, never a fragment
-        # of one), still ranked.
-        rows = _ranked_rows(units, "OR", language, allowed=allowed)
+    # When nothing has every word, any word will do (a whole word, never a fragment of
+    # one), still ranked.
+    operators = ("AND", "OR") if len(units) > 1 else ("AND",)
+    rows = _ranked_rows(units, operators, language, allowed=allowed)
     # Highlighted in snippets too: the synonyms a hit may have been found by instead.
     extra = [alternative for unit in units for alternative in unit[1:]]
     return Results(rows, query, language, extra)
@@ -250,7 +250,7 @@ def related_to(article, language, limit=3):
         return []
     rows = _ranked_rows(
         [[list(w)] for w in distinct],
-        "OR",
+        ("OR",),
         language,
         prefix=False,
         exclude_article=article.pk,

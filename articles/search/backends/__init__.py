@@ -12,8 +12,9 @@ gives the same results on both; what differs is only the SQL. A backend module p
 ``delete_rows(cursor, table, language, article_ids)`` and ``clear(cursor, table, language)``;
 ``after_batch(cursor, table, language, article_ids)`` and ``after_rebuild(cursor, table, language)``
     whatever a freshly filled index needs before its first query;
-``ranked_rows(table, language, words, operator, prefix_last, exclude_article, limit)``
-    ``(article_id, row id)`` of the rows matching, best first.
+``ranked_rows(table, language, words, operators, prefix_last, exclude_article, limit)``
+    ``(article_id, row id)`` of the rows matching, best first, with the first of
+    ``operators`` ("AND", "OR") that finds any.
 """
 
 from django.db import connection

@@ -60,17 +60,19 @@ def match_expression(words, operator, prefix_last):
     return f" {operator} ".join(groups)
 
 
-def ranked_rows(table, language, words, operator, prefix_last, exclude_article, limit):
-    """Return ``(article_id, rowid)`` of the rows matching ``words``, best first (bm25)."""
-    params = [match_expression(words, operator, prefix_last)]
-    excluding = ""
+def ranked_rows(table, language, words, operators, prefix_last, exclude_article, limit):
+    """Return ``(article_id, rowid)`` of the rows matching ``words``, best first (bm25),
+    with the first of ``operators`` ("AND", "OR") that finds any."""
+    excluding, excluded = "", []
     if exclude_article is not None:
-        excluding = "AND article_id != %s"
-        params.append(exclude_article)
+        excluding, excluded = "AND article_id != %s", [exclude_article]
     sql = (
         f"SELECT article_id, rowid FROM {table} WHERE {table} MATCH %s {excluding} "  # noqa: S608
         "ORDER BY rank LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit])
-        return cursor.fetchall()
+        for operator in operators:
+            cursor.execute(sql, [match_expression(words, operator, prefix_last), *excluded, limit])
+            if rows := cursor.fetchall():
+                return rows
+    return []

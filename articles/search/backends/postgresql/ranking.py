@@ -157,10 +157,12 @@ def _look_up(cursor, table, language, found):
     return row_count, token_count
 
 
-def ranked_rows(table, language, words, operator, prefix_last, exclude_article, limit):
-    """Return ``(article_id, row id)`` of the rows matching, best first by bm25.
+def ranked_rows(table, language, words, operators, prefix_last, exclude_article, limit):
+    """Return ``(article_id, row id)`` of the rows matching, best first by bm25, with the
+    first of ``operators`` ("AND", "OR": how the words combine) that finds any.
 
-    Two statements, whatever the query: the term counts, then the ranking.
+    The term counts are read once, whatever the operators; then a ranking statement per
+    operator tried, none for one that cannot match (a word nobody wrote, with "AND").
     """
     found, query_words = _query_terms(words, prefix_last)
     with connection.cursor() as cursor:
@@ -171,24 +173,26 @@ def ranked_rows(table, language, words, operator, prefix_last, exclude_article, 
             [phrases for phrases in word if all(found[i].document_count != 0 for i in phrases)]
             for word in query_words
         ]
-        if not row_count or not (all if operator == "AND" else any)(query_words):
-            return []
-        ranking = _Ranking(
-            table,
-            found,
-            [word for word in query_words if word],
-            operator,
-            row_count,
-            token_count / row_count,
-        )
-        sql, params = ranking.sql(exclude_article is not None)
-        cursor.execute(
-            sql, [*params, *([] if exclude_article is None else [exclude_article]), limit]
-        )
-        while cursor.description is None:  # past the SET LOCAL lines
-            if not cursor.nextset():
-                raise RuntimeError("the ranking statement returned no rows")
-        return cursor.fetchall()
+        for operator in operators:
+            if not row_count or not (all if operator == "AND" else any)(query_words):
+                continue
+            ranking = _Ranking(
+                table,
+                found,
+                [word for word in query_words if word],
+                operator,
+                row_count,
+                token_count / row_count,
+            )
+            sql, params = ranking.sql(exclude_article is not None)
+            excluded = [] if exclude_article is None else [exclude_article]
+            cursor.execute(sql, [*params, *excluded, limit])
+            while cursor.description is None:  # past the SET LOCAL lines
+                if not cursor.nextset():
+                    raise RuntimeError("the ranking statement returned no rows")
+            if rows := cursor.fetchall():
+                return rows
+        return []
 
 
 @dataclass
