@@ -204,3 +204,15 @@ def other(make_article, platforms):
         title=("Other article", "別の記事"),
         steps={platforms["chrome"]: [("Other step.", "別の手順。")]},
     )
+
+
+@pytest.fixture
+def two_servers(tmp_path):
+    """Two gunicorn app servers on this test's database and Redis (the multi-server
+    tests); their base URLs."""
+    from tests.servers import app_servers, collect_static
+
+    static_root = tmp_path / "static"
+    collect_static(static_root, tmp_path / "collect")
+    with app_servers(2, static_root, tmp_path) as urls:
+        yield urls

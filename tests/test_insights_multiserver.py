@@ -8,8 +8,6 @@ import pytest
 from bench.formfields import FormFields
 from insights.models import SynonymGroup
 from tests.servers import (
-    app_servers,
-    collect_static,
     create_editor,
     fetch,
     log_in,
@@ -17,14 +15,6 @@ from tests.servers import (
 )
 
 pytestmark = [needs_shared_services, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def two_servers(tmp_path):
-    static_root = tmp_path / "static"
-    collect_static(static_root, tmp_path / "collect")
-    with app_servers(2, static_root, tmp_path) as urls:
-        yield urls
 
 
 def found(server, language, query):

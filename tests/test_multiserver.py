@@ -10,9 +10,7 @@ import pytest
 
 from bench.formfields import FormFields
 from tests.servers import (
-    app_servers,
     browser_session,
-    collect_static,
     create_editor,
     fetch,
     log_in,
@@ -20,14 +18,6 @@ from tests.servers import (
 )
 
 pytestmark = [needs_shared_services, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def two_servers(tmp_path):
-    static_root = tmp_path / "static"
-    collect_static(static_root, tmp_path / "collect")
-    with app_servers(2, static_root, tmp_path) as urls:
-        yield urls
 
 
 def test_edit_saved_through_server_a_shows_on_server_b_next_anonymous_request(

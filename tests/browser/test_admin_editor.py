@@ -263,17 +263,20 @@ def media_files(settings):
     return sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
+def step_without_figure(number):
+    """Return article ``number``, its first step with no figure in either language, and
+    that step's prefix in the change form."""
+    article = Article.objects.get(number=number)
+    for v, variant in enumerate(article.variants.order_by("order", "pk")):
+        for s, step in enumerate(variant.steps.order_by("order", "pk")):
+            if not step.figure_en and not step.figure_ja:
+                return article, step, f"variants-{v}-steps-{s}"
+    raise AssertionError(f"every step of KB {number} has a figure")
+
+
 def test_a_screenshot_pasted_into_a_japanese_figure_is_saved_and_shown(site, new_context, settings):
     page, problems = log_in(new_context, site, "ja")
-    article = Article.objects.get(number=1008)
-    variants = list(article.variants.order_by("order", "pk"))
-    variant_index, step_index, step = next(
-        (v, s, step)
-        for v, variant in enumerate(variants)
-        for s, step in enumerate(variant.steps.order_by("order", "pk"))
-        if not step.figure_en and not step.figure_ja
-    )
-    prefix = f"variants-{variant_index}-steps-{step_index}"
+    article, step, prefix = step_without_figure(1008)
     url = f"{site}/admin/articles/article/{article.pk}/change/"
     page.goto(url)
     page.locator(f"#kb-variant-index a[data-target={prefix}]").click()
@@ -307,7 +310,7 @@ def test_a_screenshot_pasted_into_a_japanese_figure_is_saved_and_shown(site, new
     expect(page.locator(".messagelist .success")).to_be_visible()
     step.refresh_from_db()
     assert step.figure_ja.name.startswith("figures/screenshot-")
-    platform = variants[variant_index].platform
+    platform = step.variant.platform
     query = f"?platform={platform.slug}" if platform else ""
     page.goto(f"{site}/ja/articles/1008/{article.slug}/{query}")
     image = page.locator(f"img[src$='{step.figure_ja.name.split('/')[-1]}']")
@@ -357,15 +360,7 @@ DROP = """([selector, base64, name, type]) => {
 
 def test_an_image_file_dropped_onto_an_english_figure_is_saved(site, new_context):
     page, problems = log_in(new_context, site, "en")
-    article = Article.objects.get(number=1008)
-    variants = list(article.variants.order_by("order", "pk"))
-    variant_index, step_index, step = next(
-        (v, s, step)
-        for v, variant in enumerate(variants)
-        for s, step in enumerate(variant.steps.order_by("order", "pk"))
-        if not step.figure_en and not step.figure_ja
-    )
-    prefix = f"variants-{variant_index}-steps-{step_index}"
+    article, step, prefix = step_without_figure(1008)
     page.goto(f"{site}/admin/articles/article/{article.pk}/change/")
     page.locator(f"#kb-variant-index a[data-target={prefix}]").click()
     page.locator(f"#{prefix} .kb-add-figure").click()
