@@ -13,6 +13,8 @@ from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname
 
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
+# The name of each language, as the interface says it ("Japanese" / 「日本語」).
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
 
 
 def column(field, language):

@@ -18,6 +18,7 @@ together: splitting them would let a caller render without the budget or the san
 """
 
 import bisect
+import hashlib
 import re
 import threading
 from functools import lru_cache
@@ -515,12 +516,27 @@ def _plain_paragraphs(text):
 
 
 def is_too_complex(text):
-    """Return whether ``text`` is shown as plain paragraphs rather than as Markdown."""
-    try:
-        _markdown_to_html(text)
-    except TooComplex:
-        return True
-    return False
+    """Return whether ``text`` is shown as plain paragraphs rather than as Markdown.
+
+    Remembered by the text's digest (not the text: 8,192 texts of 10,000 characters would
+    be a lot to keep): the admin's form checks each text, then the write path checks what
+    it writes, and a text already checked costs a hash.
+    """
+    key = hashlib.blake2b(text.encode(), digest_size=16).digest()
+    known = _complexity.get(key)
+    if known is None:
+        try:
+            _markdown_to_html(text)
+            known = False
+        except TooComplex:
+            known = True
+        if len(_complexity) >= 8192:
+            _complexity.pop(next(iter(_complexity)), None)  # the oldest first
+        _complexity[key] = known
+    return known
+
+
+_complexity = {}
 
 
 def convert(text, references=()):

@@ -50,8 +50,11 @@ class TranslationTracked(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
-        translation_status.record_sources(self)
+    def save(self, *args, made_from=None, **kwargs):
+        """Save; ``made_from`` maps (language, field) to the source text a translation
+        written now was made from, when it is not the current one (an XLIFF file exported
+        before the source changed): that translation stays out of date."""
+        translation_status.record_sources(self, made_from)
         super().save(*args, **kwargs)
         # A second save of the same object compares with what this one wrote.
         self._loaded_values = {

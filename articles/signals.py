@@ -2,7 +2,7 @@
 
 After a change commits: the translation state of the touched articles is recomputed, cached
 pages are forgotten and the search index is updated. Derived caches only: the rules of a
-write (version, permissions, ownership, merge) live in editing.py.
+write (version, permissions, ownership, merge) live in articles/writes/.
 """
 
 import contextlib

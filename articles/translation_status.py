@@ -55,15 +55,16 @@ def _text(obj, field, code):
     return comparable(getattr(obj, column(field, code), ""))
 
 
-def record_sources(obj):
+def record_sources(obj, made_from=None):
     """Before ``obj`` is saved: note the source text behind each translation written now.
 
-    A translation that was (re)written in this save was made from the current source. One
+    A translation that was (re)written in this save was made from the current source,
+    unless ``made_from`` names an older one for it (``{(language, field): text}``). One
     left untouched keeps its old record, so a changed source shows it as out of date.
     """
     source = obj.source_language_code()
     loaded = getattr(obj, "_loaded_values", None)  # None: a new row
-    made_from = obj.__dict__.pop("_made_from", {})  # see translated_from_text()
+    made_from = made_from or {}
     sources = {}
     for target in LANGUAGE_CODES:
         if target == source:
@@ -87,16 +88,6 @@ def record_sources(obj):
         if entries:
             sources[target] = entries
     obj.translated_from = sources
-
-
-def translated_from_text(obj, language, field, text):
-    """Say that the ``language`` text of ``field``, saved next, was translated from
-    ``text`` rather than from the current source.
-
-    An XLIFF file exported before the source changed brings a translation of the older
-    source: saved with this, the translation stays out of date, with its diff.
-    """
-    obj._made_from = {**obj.__dict__.get("_made_from", {}), (language, field): text}
 
 
 def fields_to_check(obj):

@@ -148,7 +148,7 @@ def test_saving_unchanged_text_typed_with_crlf_line_breaks_records_no_change(
     article.refresh_from_db()
     assert article.body_en == "First line.\nSecond line."
     comment = Version.objects.get_for_object(article).first().revision.get_comment()
-    assert "Title [en]" in comment and "Introduction" not in comment
+    assert "Title (English)" in comment and "Introduction" not in comment
 
 
 def test_history_compares_the_previous_version_with_the_current_one_by_default(

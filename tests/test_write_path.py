@@ -296,6 +296,8 @@ def test_a_refused_stale_save_sent_again_unchanged_reverts_nothing(shared):
 
 
 @pytest.mark.django_db(transaction=True)
+# Threads write on connections of their own: their commits must not outlive the test.
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_saves_and_a_list_action_get_distinct_versions(make_article, platforms):
     article = make_article(slug="busy", steps={platforms["chrome"]: [("One.", "一。")]})
     clients = [superuser(name) for name in ("aiko", "ben", "chika")]
@@ -417,7 +419,7 @@ def test_saving_the_har_article_runs_a_bounded_number_of_queries(
 def test_an_article_whose_texts_add_up_past_the_page_budget_is_refused(
     staff_client, make_article, platforms
 ):
-    from articles.editing import MAX_TEXT_PER_LANGUAGE
+    from articles.writes import MAX_TEXT_PER_LANGUAGE
     from bench.formfields import add_variants
 
     article = make_article(slug="long", steps={platforms["chrome"]: [("One.", "一。")]})

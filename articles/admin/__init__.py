@@ -8,7 +8,7 @@ modeltranslation's *tabbed* admin is not used: it loads jQuery UI from a CDN.
 - ``article.py``: the article list and change page; roles (Editors write source text and
   structure, Translators change only the translation, Publishers publish: permissions
   ``edit_source`` and ``publish_article``, groups from migration 0005); every save goes
-  through ``articles/editing.py``, the one write path.
+  through ``articles/writes/``, one write function per kind of change.
 - ``forms.py``: the article form (the version it was loaded at, translations to mark
   checked) and its fields.
 - ``inlines.py``: variants and steps, loaded once per request; the variant formset runs

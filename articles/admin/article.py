@@ -1,14 +1,9 @@
 """The article list and the article's change page."""
 
-import contextlib
-
-import reversion
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.shortcuts import redirect
 from django.urls import path
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -19,10 +14,11 @@ from modeltranslation.admin import TranslationAdmin
 from nested_admin import NestedModelAdminMixin
 from reversion.admin import VersionAdmin
 
-from .. import editing, markdown, translation_status
-from ..fields import LANGUAGE_CODES, column, columns, text
-from ..models import Article, Feedback, Variant
+from .. import markdown, translation_status, writes
+from ..fields import LANGUAGE_CODES, column, columns
+from ..models import Article, Feedback
 from ..xliff import admin_views as xliff_admin
+from . import editor
 from .forms import (
     TEXT,
     ArticleAdminForm,
@@ -35,7 +31,7 @@ from .forms import (
     source_fields,
 )
 from .history import ArticleHistoryMixin
-from .inlines import VariantInline, article_rows
+from .inlines import VariantInline
 from .preview import preview_url, preview_urls
 
 
@@ -172,48 +168,54 @@ class ArticleAdmin(ArticleHistoryMixin, NestedModelAdminMixin, VersionAdmin, Tra
             request, context, add=add, change=change, form_url=form_url, obj=obj
         )
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        attributes = {
-            "rights": editing.Rights.of(request.user),
-            "restoring": getattr(request, "kb_restoring", None),
-        }
-        return type(form.__name__, (form,), attributes)
-
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         kwargs.setdefault("form_class", LinksField)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    # The article's page: built on an article graph, checked outside any transaction,
+    # written by the write path (editor.py). reversion's VersionAdmin would open a
+    # transaction (SQLite's write lock) around the whole request, GETs included.
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return self.changeform_view(request, None, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return self.changeform_view(request, object_id, form_url, extra_context)
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST":
-            try:
-                editing.check_row_counts(request.POST)
-            except editing.Refused as refusal:
-                messages.error(request, refusal.message)
-                return redirect(request.path)
-        return super().changeform_view(request, object_id, form_url, extra_context)
+        if object_id is None:
+            page = editor.ArticlePage(article=None, kind="add")
+        else:
+            page = editor.stored_page(object_id)
+            if page is None:
+                return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        page.context.update(extra_context or {})
+        return editor.article_form_view(self, request, page, form_url)
 
-    def get_object(self, request, object_id, from_field=None):
-        # A save locks the article's row before anything is read for the form: what the
-        # forms compare with is what is stored, until the save commits.
-        if request.method == "POST" and transaction.get_connection().in_atomic_block:
-            with contextlib.suppress(ValueError, TypeError):
-                editing.lock(int(object_id))
-        return super().get_object(request, object_id, from_field)
+    def changelist_view(self, request, extra_context=None):
+        # reversion's own opens a transaction around the whole list (the write lock, on
+        # SQLite, for every GET); list actions write through the write path instead.
+        context = {"has_change_permission": self.has_change_permission(request)}
+        context.update(extra_context or {})
+        return TranslationAdmin.changelist_view(self, request, context)
 
-    def save_model(self, request, obj, form, change):
-        if not change and not request.user.has_perm("articles.publish_article"):
-            obj.status = Article.Status.DRAFT
-        if change:
-            restoring = getattr(request, "kb_restoring", None)
-            editing.raise_version(obj, floor=restoring.version if restoring else None)
-        super().save_model(request, obj, form, change)
+    def response_after_save(self, request, saved, page):
+        """Tell the editor what was saved and go on as Django's admin does."""
+        article = saved.article
+        if page.kind == "add":
+            self.log_addition(request, article, saved.description)
+        else:
+            self.log_change(request, article, saved.description)
+        self.warn_about_broken_references(request, saved.plan)
+        if page.kind == "add":
+            return self.response_add(request, article)
+        return self.response_change(request, article)
 
     def delete_model(self, request, obj):
-        editing.delete_articles(request.user, [obj.pk])
+        writes.delete_articles(request.user, [obj.pk])
 
     def delete_queryset(self, request, queryset):
-        editing.delete_articles(request.user, list(queryset.values_list("pk", flat=True)))
+        writes.delete_articles(request.user, list(queryset.values_list("pk", flat=True)))
 
     # Publishing: a permission of its own, so Editors can write but not publish.
 
@@ -223,13 +225,12 @@ class ArticleAdmin(ArticleHistoryMixin, NestedModelAdminMixin, VersionAdmin, Tra
     def _set_status(self, request, queryset, status, change):
         """Set ``status``; ``change`` says what was done ("Published"), in the history too."""
         try:
-            count = editing.set_status(
-                request.user, list(queryset.values_list("pk", flat=True)), status
+            count = writes.set_status(
+                request.user, list(queryset.values_list("pk", flat=True)), status, change
             )
-        except editing.Refused as refusal:
+        except writes.Refused as refusal:
             self.message_user(request, refusal.message, messages.ERROR)
             return
-        reversion.set_comment(change)
         message = ngettext(
             "%(change)s (%(count)s article)", "%(change)s (%(count)s articles)", count
         ) % {"change": change, "count": count}
@@ -325,35 +326,11 @@ class ArticleAdmin(ArticleHistoryMixin, NestedModelAdminMixin, VersionAdmin, Tra
             ((name, code.upper(), self._votes(article, code)) for code, name in settings.LANGUAGES),
         )
 
-    def save_related(self, request, form, formsets, change):
-        editing.free_platforms(form.reviewed_rows, article_rows(request, Variant, form.instance.pk))
-        super().save_related(request, form, formsets, change)
-        restoring = getattr(request, "kb_restoring", None)
-        if restoring:
-            editing.keep_within_rights(form.rights, restoring.before, form.instance.pk)
-        request.kb_saved = True
-        checked = form.cleaned_data.get("mark_translated")
-        if checked:
-            translation_status.mark_current(
-                Article.objects.for_detail().get(pk=form.instance.pk), checked
-            )
-        self.warn_about_broken_references(request, form, formsets)
-
-    def warn_about_broken_references(self, request, form, formsets):
+    def warn_about_broken_references(self, request, plan):
         """Tell the editor which [[KB n]] links readers will see as plain text."""
-        rows = [form.instance] + [
-            row_form.instance
-            for formset in formsets
-            for row_form in formset.forms
-            if row_form.instance.pk and not formset._should_delete_form(row_form)
-        ]
-        texts = (
-            text(row, field, code)
-            for row in rows
-            for field in row.TRACKED_TEXTS
-            for code in LANGUAGE_CODES
-        )
-        cited = markdown.referenced_numbers(*(text for text in texts if isinstance(text, str)))
+        values = [plan.article, *(row.values for row in plan.rows)]
+        texts = (value for row in values for value in row.values() if isinstance(value, str))
+        cited = markdown.referenced_numbers(*texts)
         published = set(
             Article.objects.published().filter(number__in=cited).values_list("number", flat=True)
         )

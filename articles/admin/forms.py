@@ -102,14 +102,8 @@ def source_fields(fields, parent):
 
 
 class LoadedChoiceField(forms.ModelChoiceField):
-    """A choice among rows loaded once per request (``rows()``: ``{pk: row}``), no query.
-
-    Used for the hidden id of an inline row, one of the article's own rows: Django's
-    inline formsets accept the id of any row of the model there, and django-nested-admin
-    then loads it with a query per form; the write path refuses another article's row
-    (editing.check_ownership), and this field never finds one. And for a variant's
-    platform, which would otherwise cost a query per variant.
-    """
+    """A choice among rows loaded once (``rows()``: ``{pk: row}``), without a query per
+    form: a variant's platform, which would otherwise cost a query per variant."""
 
     def __init__(self, rows, queryset=None, **kwargs):
         # The queryset still lists the choices when the field is shown.
@@ -125,6 +119,29 @@ class LoadedChoiceField(forms.ModelChoiceField):
             raise ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"
             ) from None
+
+
+class RowIdField(forms.Field):
+    """The hidden id of a variant or step row: one of the article's rows (``rows()``), or
+    the id as posted when it is not, for the write path to refuse with its reason
+    (Django's inline formsets would take the id of any row of the table)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, rows, **kwargs):
+        super().__init__(**kwargs)
+        self.rows = rows
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            pk = int(value)
+        except (TypeError, ValueError):
+            raise ValidationError(
+                gettext("A row of this form does not belong to this article."), code="invalid"
+            ) from None
+        return self.rows().get(pk, pk)
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -146,19 +163,13 @@ class ArticleAdminForm(forms.ModelForm):
 
     # The model and fields come from ArticleAdmin (modelform_factory).
 
-    # Set by ArticleAdmin.get_form: who saves, and a restore or recovery under way.
-    rights = None
-    restoring = None
-    # Set by the variant formset's validation: the page's rows, as the write path saw them.
-    reviewed_rows = ()
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The variant formset, built on this same instance, reads the whole page from here.
-        self.instance._admin_form = self
         if self.instance.pk:
-            self.fields["loaded_version"].initial = (
-                self.restoring.version if self.restoring else self.instance.version
+            # The version shown: for a stored version (a restore), the version stored now,
+            # which the restore replaces.
+            self.fields["loaded_version"].initial = self.initial.get(
+                "loaded_version", self.instance.version
             )
             self.fields["loaded_language"].initial = self.instance.source_language
             # Loaded only when the page shows the list or a box was ticked: a save that

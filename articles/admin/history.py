@@ -1,22 +1,19 @@
 """History of an article (django-reversion): compare two revisions, restore one, recover a
-deleted article. Restore and recover run the change form through the write path."""
+deleted article. Restore and recover show the stored version on the article's page and
+write it back through the write path."""
 
-import reversion
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.formats import localize
-from django.utils.timezone import template_localtime
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
-from .. import editing, revisions
+from .. import revisions, writes
 from ..models import Article
+from . import editor
 
 
 def _number(value):
@@ -25,14 +22,6 @@ def _number(value):
         return int(value)
     except (TypeError, ValueError):
         raise Http404 from None
-
-
-class _RolledBack(Exception):
-    """Leaves a restore's transaction without keeping it, with the response to send."""
-
-    def __init__(self, response):
-        super().__init__()
-        self.response = response
 
 
 class ArticleHistoryMixin:
@@ -54,7 +43,7 @@ class ArticleHistoryMixin:
         template = self.revision_form_template or self._reversion_get_template_list(
             "revision_form.html"
         )
-        return self._revision_form(request, version, article_id, template, context)
+        return self._version_form(request, version, article_id, "restore", template, context)
 
     def recover_view(self, request, version_id, extra_context=None):
         """Show a deleted article as last stored; saving the form brings it back."""
@@ -69,50 +58,22 @@ class ArticleHistoryMixin:
         template = self.recover_form_template or self._reversion_get_template_list(
             "recover_form.html"
         )
-        return self._revision_form(request, version, int(version.object_id), template, context)
+        return self._version_form(
+            request, version, int(version.object_id), "recover", template, context
+        )
 
-    def _revision_form(self, request, version, article_id, template, context):
-        """Write the stored version over the article and run the change form on it.
-
-        Inside one transaction: the article's row is locked, the version written (this
-        article's part only, editing.restore), then the change form runs through the write
-        path. The transaction is kept only when the form was saved; showing the version, a
-        refused form or anything else rolls it back.
-        """
+    def _version_form(self, request, version, article_id, kind, template, context):
+        """Show the stored version on the article's page, as it was; saving the page writes
+        it back through the write path (writes.restore_article / recover_article).
+        Showing it writes nothing and opens no transaction."""
+        page = editor.version_page(version, article_id, kind, context, template)
+        if page is None:
+            raise Http404
         try:
-            with transaction.atomic():
-                before = None
-                if Article.objects.filter(pk=article_id).exists():
-                    editing.lock(article_id)
-                    before = editing.load_graph(article_id)
-                request.kb_restoring = editing.Restoring(
-                    before=before,
-                    version=before.article.version
-                    if before
-                    else editing.highest_version(article_id),
-                )
-                editing.restore(version.revision, article_id)
-                with self.create_revision(request):
-                    response = self.changeform_view(request, str(article_id), request.path, context)
-                    if request.method == "POST" and getattr(request, "kb_saved", False):
-                        reversion.set_comment(
-                            gettext("Reverted to previous version, saved on %(datetime)s")
-                            % {
-                                "datetime": localize(
-                                    template_localtime(version.revision.date_created)
-                                )
-                            }
-                        )
-                        return response
-                    if response.status_code == 200:
-                        response.template_name = template
-                        response.render()
-                    raise _RolledBack(response)
-        except editing.Refused as refusal:
+            return editor.article_form_view(self, request, page, request.path)
+        except writes.Refused as refusal:
             messages.error(request, refusal.message)
             return redirect("admin:articles_article_changelist")
-        except _RolledBack as rolled_back:
-            return rolled_back.response
 
     # History: compare two revisions.
 

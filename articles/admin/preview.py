@@ -1,11 +1,12 @@
 """Preview before saving: the article form's unsaved content, as readers will see it.
 
-The posted page goes through the same forms and the write path's review as a save
-(``ArticleAdmin``'s form and formsets), then through the reader's presentation code
-(``presentation.build_article_page``) and template (``articles/detail.html``). Nothing is
-written: the instances are never saved, the whole request runs in a transaction rolled
-back at the end, no revision is recorded, and the page cache is not asked (it answers
-anonymous GETs only; this is a staff POST, sent ``Cache-Control: private, no-store``).
+The posted page goes through the same forms as a save (``ArticleAdmin``'s form and
+formsets) and every rule of the write path (``writes.review_article``: the change as it
+would be written, without writing or locking), then through the reader's presentation
+code (``presentation.build_article_page``) and template (``articles/detail.html``).
+Nothing is written and no transaction is opened; no revision is recorded, and the page
+cache is not asked (it answers anonymous GETs only; this is a staff POST, sent
+``Cache-Control: private, no-store``).
 A figure uploaded with the form is shown from the request itself (a ``data:`` URL, which
 the admin's Content-Security-Policy allows), never written to the media folder.
 """
@@ -14,7 +15,6 @@ import base64
 
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.forms.formsets import all_valid
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -22,10 +22,12 @@ from django.urls import path, reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from .. import editing, search
+from .. import search, writes
 from ..fields import LANGUAGE_CODES, column
 from ..models import Article
 from ..presentation import build_article_page
+from .changes import change_from_forms
+from .editor import ArticlePage, stored_page
 
 
 class UnsavedFigure:
@@ -53,39 +55,24 @@ def _show_uploads(step):
             step.__dict__[name] = UnsavedFigure(value.file)
 
 
-def _kept(formset, form):
-    """Whether a row of the posted page would be saved (not deleted, not an empty extra)."""
-    if formset._should_delete_form(form):
-        return False
-    return form.instance.pk is not None or form.has_changed()
-
-
-def _unsaved_article(form, variant_formset, stored):
-    """Return the form's article with its rows in memory, shaped as ``for_detail()`` does."""
-    article = form.instance
-    variants = []
-    for variant_form in variant_formset.forms:
-        if not _kept(variant_formset, variant_form):
-            continue
-        variant = variant_form.instance
-        variant.article = article
-        steps = []
-        for step_formset in getattr(variant_form, "nested_formsets", []):
-            for step_form in step_formset.forms:
-                if _kept(step_formset, step_form):
-                    _show_uploads(step_form.instance)
-                    steps.append(step_form.instance)
-        variant.ordered_steps = sorted(steps, key=lambda step: step.order or 0)
-        variants.append(variant)
-    article.ordered_variants = sorted(variants, key=lambda variant: variant.order or 0)
+def _unsaved_article(article, change):
+    """Give the reviewed article what the page shows of it: figures uploaded with the form
+    from memory, and the linked articles readers would see."""
+    for variant in article.ordered_variants:
+        for step in variant.ordered_steps:
+            _show_uploads(step)
     for name in ("prerequisites", "related"):
-        if name in form.cleaned_data:
-            chosen = [linked.pk for linked in form.cleaned_data[name]]
-        elif stored is not None:
-            chosen = list(getattr(stored, name).values_list("pk", flat=True))
+        if name in change.values:
+            chosen = change.values[name]
+        elif article.pk:
+            chosen = (
+                getattr(Article, name)
+                .through.objects.filter(from_article_id=article.pk)
+                .values_list("to_article_id", flat=True)
+            )
         else:
             chosen = []
-        linked = Article.objects.published().filter(pk__in=chosen).order_by("number")
+        linked = Article.objects.published().filter(pk__in=list(chosen)).order_by("number")
         setattr(article, f"published_{name}", list(linked))
     return article
 
@@ -157,44 +144,49 @@ def preview_view(model_admin, request, object_id=None):
     language = request.POST.get("_preview_language")
     if language not in LANGUAGE_CODES:
         language = translation.get_language()
-    with transaction.atomic():
-        try:
-            response = _preview(model_admin, request, object_id, language)
-        finally:
-            transaction.set_rollback(True)
+    # No transaction: nothing is written, so the database's write lock is never taken.
+    response = _preview(model_admin, request, object_id, language)
     response["Cache-Control"] = "private, no-store"
     return response
 
 
+def _refused(request, errors):
+    return render(
+        request,
+        "admin/articles/article/preview_refused.html",
+        {"errors": errors, "title": gettext("Preview")},
+    )
+
+
 def _preview(model_admin, request, object_id, language):
     try:
-        editing.check_row_counts(request.POST)  # as a save does, before any form is built
-    except editing.Refused as refusal:
-        return render(
-            request,
-            "admin/articles/article/preview_refused.html",
-            {"errors": [("", refusal.message)], "title": gettext("Preview")},
-        )
-    stored = None
+        writes.check_rows(request.POST)  # as a save does, before any form is built
+        writes.check_text(request.POST)
+    except writes.Refused as refusal:
+        return _refused(request, [("", refusal.message)])
     if object_id is not None:
-        stored = model_admin.get_object(request, unquote(object_id))
-        if stored is None or not model_admin.has_change_permission(request, stored):
+        page = stored_page(unquote(object_id))
+        if page is None or not model_admin.has_change_permission(request, page.article):
             raise PermissionDenied
-    elif not model_admin.has_add_permission(request):
-        raise PermissionDenied
-    change = stored is not None
-    form_class = model_admin.get_form(request, stored, change=change, fields=None)
-    form = form_class(request.POST, request.FILES, instance=stored)
-    formsets, _inlines = model_admin._create_formsets(request, form.instance, change=change)
+    else:
+        if not model_admin.has_add_permission(request):
+            raise PermissionDenied
+        page = ArticlePage(article=None, kind="add")
+    change_view = page.article is not None
+    form_class = model_admin.get_form(request, page.article, change=change_view, fields=None)
+    form = form_class(request.POST, request.FILES, instance=page.article)
+    formsets, _inlines = model_admin._create_formsets(request, form.instance, change=change_view)
     form_valid = form.is_valid()
     if not (all_valid(formsets) and form_valid):
-        return render(
-            request,
-            "admin/articles/article/preview_refused.html",
-            {"errors": _errors(form, formsets), "title": gettext("Preview")},
-            status=200,
-        )
-    article = _unsaved_article(form, formsets[0], stored)
+        return _refused(request, _errors(form, formsets))
+    change = change_from_forms(form, formsets[0], page.article_id)
+    try:
+        article, _plan = writes.review_article(request.user, change)
+    except writes.Refused as refusal:
+        return _refused(request, [("", refusal.message)])
+    article = _unsaved_article(article, change)
+    if article.pk is not None and article.pk < 0:
+        article.pk = None
     similar = ()
     if article.pk and not article.published_related:
         similar = search.related_to(article, article.display_language(language))

@@ -8,7 +8,7 @@ one ``articles/NNNN-slug.yaml`` per article holding both languages, figures besi
 - ``yaml_io.py``   YAML read with the line of every key, written the way a person would
 - ``reader.py``    a folder → validated values, or every problem with its file and line
 - ``stored.py``    what the database holds under each key (compared on import, exported)
-- ``importer.py``  validated values → database, idempotently, through ``editing.py``
+- ``importer.py``  validated values → database, idempotently, through ``writes.save_article``
 - ``exporter.py``  database → files the importer reads back, byte for byte the same
 
 Import is idempotent: an article whose file matches the database is not touched (its "last

@@ -1,24 +1,25 @@
 """Writing a validated content set to the database, idempotently.
 
 An article whose file matches the database is not touched (its "last updated" date stays).
-Each article is written in its own transaction and revision, through ``editing.py``'s
-lock and version like every other write to an article; its variants and steps are updated
-in place (matched by position), so their rows keep their ids and an editor's form opened
-before the import is merged with it, not refused. Every key is written to the model field
-the schema names for it.
+Every other file becomes an ``ArticleChange`` written by the write path
+(``writes.save_article``), like every other write to an article: its own transaction and
+revision, the row locked, the version raised, the user's rights and an article's bounds
+checked (the bounds of every file before anything is written). Variants and steps are
+matched by position, so their rows keep their ids and an editor's form opened before the
+import is merged with it, not refused. Every key goes to the model field the schema names.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import reversion
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from .. import editing, translation_status
+from .. import writes
 from ..fields import LANGUAGE_CODES, column, set_text
 from ..models import Article
 from . import schema
+from .errors import ContentError, InvalidContent
 from .stored import digest, source_language, stored_digest, stored_value
 
 # Keys the importer writes after the row is saved (or, for links, after every article).
@@ -30,21 +31,29 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    refused: int = 0
+    problems: list = field(default_factory=list)  # "file: why" of each refused article
 
 
 class _Import:
-    """One import: its content folder, and the categories and platforms by slug."""
+    """One import: its content folder, the categories and platforms by slug, and what the
+    write path refused."""
 
     def __init__(self, base):
         self.base = base
         self._by_slug = {}
+        self.refused = []
 
     def related(self, model, slug):
+        """Return the row with this slug (None before the vocabulary is written)."""
         if slug is None:
             return None
         if model not in self._by_slug:
             self._by_slug[model] = {row.slug: row for row in model.objects.all()}
-        return self._by_slug[model][slug]
+        return self._by_slug[model].get(slug)
+
+    def forget_vocabulary(self):
+        self._by_slug = {}
 
 
 # --- Is it the same? ---------------------------------------------------------------------------
@@ -97,82 +106,98 @@ def _matches(record, obj, data, run, source):
     return True
 
 
-# --- Writing -----------------------------------------------------------------------------------
+# --- The change a file asks for ----------------------------------------------------------------
 
 
-def _store_figure(base, relative):
-    """Return the storage name for figure ``relative``, reusing an identical stored file."""
-    source = base / relative
-    name = f"{schema.FIGURES_FOLDER}/{source.name}"
-    if _same_file(name, source):
-        return name
-    return default_storage.save(name, ContentFile(source.read_bytes()))
+def _figure(run, relative, stored_name):
+    """Return a figure's value for the write path: the stored name when the file is the
+    one stored (here, or under its own name), else the file itself, stored on write."""
+    if not relative:
+        return ""
+    source = run.base / relative
+    for name in (stored_name, f"{schema.FIGURES_FOLDER}/{source.name}"):
+        if name and _same_file(name, source):
+            return name
+    return ContentFile(source.read_bytes(), name=source.name)
 
 
-def _set_value(record, key, obj, value, run):
-    """Set the model field(s) of ``key`` on ``obj`` to ``value`` as the reader returned it."""
-    if key.kind == schema.TEXTS:
-        for code in LANGUAGE_CODES:
-            set_text(obj, key.model_field, code, value.get(code, ""))
-    elif key.kind == schema.FIGURES:
-        for code in LANGUAGE_CODES:
-            relative = value[code]
-            stored = _store_figure(run.base, relative) if relative else ""
-            setattr(obj, column(key.model_field, code), stored)
-    elif key.kind == schema.REFERENCE:
-        setattr(obj, key.model_field, run.related(record.related_model(key), value))
-    else:
-        setattr(obj, key.model_field, value)
-
-
-def _as_written_now(obj):
-    """Let translation_status record every translation of ``obj`` as made from the source
-    text it is saved with (as for a new row); the file's out-of-date list comes after."""
-    obj.translated_from = {}
-    obj._loaded_values = None
-
-
-def _apply_translated_from(record, obj, wanted):
-    """Record the source texts the file names for out-of-date translations of ``obj``."""
-    if not wanted:
-        return
-    for language, texts in wanted.items():
-        for key, text in texts.items():
-            translation_status.set_source(obj, language, record.sources[key], text)
-    type(obj).objects.filter(pk=obj.pk).update(translated_from=obj.translated_from)
-
-
-def _write(record, obj, data, run):
-    """Write one row from its file, then the rows it holds (variants, steps) in place.
-
-    Every translation is taken as made from the file's source text, except those the file
-    lists as out of date.
-    """
+def _values(record, data, obj, run):
+    """Return ``{attname: value}`` of one row's keys (not its links, rows or sources)."""
+    values = {}
     for key in record.keys:
-        if key.kind not in _WRITTEN_LATER:
-            _set_value(record, key, obj, data[key.name], run)
-    _as_written_now(obj)
-    obj.save()
+        if key.kind in _WRITTEN_LATER:
+            continue
+        value = data[key.name]
+        if key.kind == schema.TEXTS:
+            for code in LANGUAGE_CODES:
+                values[column(key.model_field, code)] = value.get(code, "")
+        elif key.kind == schema.FIGURES:
+            for code in LANGUAGE_CODES:
+                name = column(key.model_field, code)
+                stored = getattr(obj, name).name if obj is not None else ""
+                values[name] = _figure(run, value[code], stored)
+        elif key.kind == schema.REFERENCE:
+            related = run.related(record.related_model(key), value)
+            values[f"{key.model_field}_id"] = related.pk if related else None
+        else:
+            values[key.model_field] = value
+    return values
+
+
+def _made_from(record, data):
+    """Return the file's ``translated_from`` as the write path takes it (model fields)."""
+    made_from = {}
     for key in record.of_kind(schema.TRANSLATED_FROM):
-        _apply_translated_from(record, obj, data[key.name])
-    for key in record.of_kind(schema.RECORDS):
-        _write_children(key, obj, data[key.name], run)
+        for language, texts in (data[key.name] or {}).items():
+            made_from[language] = {record.sources[name]: text for name, text in texts.items()}
+    return made_from
 
 
-def _write_children(key, parent, items, run):
-    manager = getattr(parent, key.model_field)
-    old_rows = list(manager.all())
-    # A platform is unique within an article and may move between positions: cleared
-    # first, set again below.
-    references = key.record.of_kind(schema.REFERENCE)
-    if references and old_rows:
-        manager.update(**{reference.model_field: None for reference in references})
-    for position, item in enumerate(items):
-        row = old_rows[position] if position < len(old_rows) else None
-        row = row or key.record.model(**{manager.field.name: parent})
-        row.order = position
-        _write(key.record, row, item, run)
-    key.record.model.objects.filter(pk__in=[row.pk for row in old_rows[len(items) :]]).delete()
+def _row(record, item, stored, position, run, label, **place):
+    """Return the ``RowChange`` of a variant or step at ``position`` of its list."""
+    values = _values(record, item, stored, run)
+    values["order"] = position
+    return writes.RowChange(
+        kind="variant" if record is schema.VARIANT else "step",
+        pk=stored.pk if stored else None,
+        values=values,
+        made_from=_made_from(record, item),
+        label=label,
+        **place,
+    )
+
+
+def article_change(article_file, run, article):
+    """Return the ``ArticleChange`` that makes ``article`` (None: a new one) say what its
+    file says: rows matched by position keep their ids, rows past the file's are removed."""
+    data = article_file.data
+    name = article_file.path.name
+    change = writes.ArticleChange(
+        article_id=article.pk if article else None,
+        values=_values(schema.ARTICLE, data, article, run),
+        made_from=_made_from(schema.ARTICLE, data),
+        whole=True,
+        translations_current=True,
+        comment=f"Imported from {name}",
+        label=name,
+    )
+    variants = list(article.variants.order_by("order", "pk")) if article else []
+    for position, item in enumerate(data["variants"]):
+        variant = variants[position] if position < len(variants) else None
+        ref = None if variant else writes.NewRow(position)
+        where = f"{name}: variant {position + 1}"
+        change.rows.append(_row(schema.VARIANT, item, variant, position, run, where, ref=ref))
+        steps = list(variant.steps.order_by("order", "pk")) if variant else []
+        for index, step_item in enumerate(item["steps"]):
+            step = steps[index] if index < len(steps) else None
+            parent = variant.pk if variant else ref
+            label = f"{where}, step {index + 1}"
+            change.rows.append(_row(schema.STEP, step_item, step, index, run, label, parent=parent))
+    return change
+
+
+def _stored(number):
+    return Article.objects.filter(number=number).select_related("category").first()
 
 
 def _upsert_vocabulary(record, entries, run):
@@ -182,74 +207,96 @@ def _upsert_vocabulary(record, entries, run):
         changed = instance.pk is None
         for key in record.keys:
             if stored_value(record, key, instance, None) != entry[key.name]:
-                _set_value(record, key, instance, entry[key.name], run)
+                if key.kind == schema.TEXTS:
+                    for code in LANGUAGE_CODES:
+                        set_text(instance, key.model_field, code, entry[key.name].get(code, ""))
+                else:
+                    setattr(instance, key.model_field, entry[key.name])
                 changed = True
         if changed:
             instance.save()
 
 
-def _import_article(article_file, run):
-    """Write one article if its file says something else; return "created", "updated" or
-    "unchanged"."""
+def _check_bounds(content, run):
+    """Refuse the whole import, naming each file, when an article is over the bounds of
+    an article (the write path's own check, before anything is written)."""
+    errors = []
+    for article_file in content.articles:
+        change = article_change(article_file, run, _stored(article_file.data["number"]))
+        try:
+            writes.check_change(change)
+        except writes.Refused as refusal:
+            errors.append(ContentError(article_file.path, 0, refusal.message))
+    if errors:
+        raise InvalidContent(errors)
+
+
+def _import_article(article_file, run, user):
+    """Write one article if its file says something else; return "created", "updated",
+    "unchanged" or "refused"."""
     data = article_file.data
-    # One transaction and one revision (history) per article.
-    with transaction.atomic(), reversion.create_revision():
-        reversion.set_comment(f"Imported from {article_file.path.name}")
-        article = (
-            Article.objects.select_for_update()
-            .filter(number=data["number"])
-            .select_related("category")
-            .first()
-        )
-        if article is not None and _matches(schema.ARTICLE, article, data, run, None):
-            return "unchanged"
-        created = article is None
-        if created:
-            article = Article(number=data["number"])
-        else:
-            editing.raise_version(article)
-        _write(schema.ARTICLE, article, data, run)
-        return "created" if created else "updated"
+    article = _stored(data["number"])
+    if article is not None and _matches(schema.ARTICLE, article, data, run, None):
+        return "unchanged"
+    try:
+        writes.save_article(user, article_change(article_file, run, article))
+    except writes.Refused as refusal:
+        run.refused.append(f"{article_file.path.name}: {refusal.message}")
+        return "refused"
+    return "created" if article is None else "updated"
 
 
-def _import_links(content):
-    """Set the links between articles, once every article exists."""
+def _import_links(content, run, user):
+    """Set the links between articles, once every article exists: a change of its own per
+    article (the history shows the article with its links)."""
     by_number = {a.number: a for a in Article.objects.all()}
-    with transaction.atomic():
-        for article_file in content.articles:
-            data = article_file.data
-            article = by_number[data["number"]]
-            for key in schema.ARTICLE.of_kind(schema.NUMBERS):
-                wanted = {by_number[n].pk for n in data[key.name]}
-                manager = getattr(article, key.model_field)
-                if set(manager.values_list("pk", flat=True)) != wanted:
-                    # Its own revision, so the history shows the article with its links.
-                    with reversion.create_revision():
-                        reversion.set_comment(f"Imported links from {article_file.path.name}")
-                        editing.lock(article.pk)
-                        manager.set(wanted)
-                        editing.raise_version(article)
-                        reversion.add_to_revision(article)
+    for article_file in content.articles:
+        data = article_file.data
+        article = by_number.get(data["number"])
+        if article is None:
+            continue  # refused
+        values = {}
+        for key in schema.ARTICLE.of_kind(schema.NUMBERS):
+            wanted = sorted(by_number[n].pk for n in data[key.name] if n in by_number)
+            if sorted(getattr(article, key.model_field).values_list("pk", flat=True)) != wanted:
+                values[key.model_field] = wanted
+        if not values:
+            continue
+        change = writes.ArticleChange(
+            article_id=article.pk,
+            values=values,
+            comment=f"Imported links from {article_file.path.name}",
+            label=article_file.path.name,
+        )
+        try:
+            writes.save_article(user, change)
+        except writes.Refused as refusal:
+            run.refused.append(f"{article_file.path.name}: {refusal.message}")
 
 
-def import_content(content, progress=None):
-    """Write a validated ``ContentSet`` to the database; return what changed.
+def import_content(content, progress=None, user=None):
+    """Write a validated ``ContentSet`` to the database as ``user`` (None: the system, as
+    ``make run`` loads the demo); return what changed.
 
-    ``progress(index, total, file_name, state)`` is called after each article.
+    ``progress(index, total, file_name, state)`` is called after each article. An article
+    the write path refuses (a rule of the user's role) is not written and is reported.
     """
     result = ImportResult()
     run = _Import(content.base)
+    _check_bounds(content, run)
     with transaction.atomic():
         for (_name, record), entries in zip(
             schema.VOCABULARIES, (content.categories, content.platforms), strict=True
         ):
             _upsert_vocabulary(record, entries, run)
+    run.forget_vocabulary()
 
     total = len(content.articles)
     for index, article_file in enumerate(content.articles, start=1):
-        state = _import_article(article_file, run)
+        state = _import_article(article_file, run, user)
         setattr(result, state, getattr(result, state) + 1)
         if progress:
             progress(index, total, article_file.path.name, state)
-    _import_links(content)
+    _import_links(content, run, user)
+    result.problems = list(run.refused)
     return result

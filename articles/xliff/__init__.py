@@ -5,7 +5,7 @@
 - segments.py: a field's Markdown as units (paragraphs, list items, headings, table
   cells) and the skeleton around them;
 - fields.py: which texts travel (modeltranslation's registry) and the unit ids;
-- export.py / import_.py: the two directions; the import writes through editing.py;
+- export.py / import_.py: the two directions; the import writes through writes.save_article;
 - admin_views.py: the admin's list action (export) and upload page (import).
 
 The format is described in docs/translation-files.md.

@@ -12,12 +12,15 @@ whole import, naming file, unit and problem, when any of these holds:
 - a unit's inline codes were lost (emphasis and line breaks may go), added, duplicated,
   changed or no longer nest (inline.check_codes);
 - the translation is longer than the field may be or cannot be shown (the model's own
-  validators), or makes the article's texts in that language too long for a page;
-- the user may not change that language's texts (``editing.Rights``), or the translation
+  validators);
+- the write path refuses the article's change (``writes.review_article``: every rule of
+  a write, the length of the article's texts in that language included);
+- the user may not change that language's texts (``writes.Rights``), or the translation
   was changed in the admin after the export (nobody's work is overwritten unseen).
 
-``apply()`` then writes each article in its own transaction with its row locked, the
-version raised and one django-reversion revision by the importing user. Only the
+``apply()`` then writes each article through the write path (``writes.save_article``): its
+own transaction with its row locked, the version raised and one django-reversion revision
+by the importing user. Only the
 target language's columns are ever written: never the source text, the status or the
 structure. A translation of a source that changed since the export is written but stays
 out of date, with the diff from the source it was made from.
@@ -25,26 +28,24 @@ out of date, with the diff from the source it was made from.
 A unit whose target is still its source (as exported, nothing translated) is left alone;
 a field whose units are translated only in part is left alone too and reported.
 
-Longer than 400 lines because every check of an import lives here, before any write, as
-``editing.py`` keeps every rule of a save: one door, one set of checks.
+Longer than 400 lines because every check of a translation file lives here (its XML, its
+units, their inline codes), before the write path's own rules.
 """
 
 import json
 from dataclasses import dataclass, field
 
-import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext
 from lxml import etree
 
-from .. import editing, translation_status
+from .. import translation_status, writes
 from ..fields import column
 from ..models import Article
 from . import inline
 from .export import FORMAT_VERSION, TOOL_ID
-from .fields import TEXT_FIELDS, FieldKey, is_markdown, parse_unit_id, segment
+from .fields import FieldKey, is_markdown, parse_unit_id, segment
 
 Q = inline.Q
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
@@ -225,7 +226,7 @@ class _FileReader:
             return None
         self.article = article
         self.language = language
-        self.rights = editing.Rights.of(self.user)
+        self.rights = writes.Rights.of(self.user)
         self.rows = {("article", article.pk): article}
         for variant in article.ordered_variants:
             self.rows[("variant", variant.pk)] = variant
@@ -241,13 +242,10 @@ class _FileReader:
         fields = self._units()
         if fields is None:
             return None
-        texts = {}
         for key, (group, units) in fields.items():
             change = self._field(plan, key, group, units)
             if change is not None:
                 plan.changes.append(change)
-                texts[key] = change.text
-        self._check_total(texts)
         return plan
 
     def _units(self):
@@ -377,7 +375,7 @@ class _FileReader:
         )
         current_source = getattr(obj, column(key.field, source)) or ""
         source_moved = translation_status.digest(current_source) != contexts.get("x-kb-source-hash")
-        if not self.rights.may_change(model, target_column, source):
+        if not self.rights.may_change(key.kind, target_column, source):
             self.problem(
                 gettext("unit %(id)s") % {"id": first},
                 gettext("you may not change the %(language)s texts of this article")
@@ -411,27 +409,6 @@ class _FileReader:
             self.problem(gettext("unit %(id)s") % {"id": first}, " ".join(error.messages))
             return None
         return FieldChange(key, new, current, exported if source_moved else None, first_unit=first)
-
-    def _check_total(self, texts):
-        total = 0
-        for (kind, pk), obj in self.rows.items():
-            for name in TEXT_FIELDS[type(obj)]:
-                key = FieldKey(kind, pk, name)
-                value = texts.get(key, getattr(obj, column(name, self.language)) or "")
-                total += len(value)
-        if total > editing.MAX_TEXT_PER_LANGUAGE:
-            self.problem(
-                self.where,
-                gettext(
-                    "the %(language)s texts of KB %(n)s would add up to more than %(limit)s "
-                    "characters"
-                )
-                % {
-                    "language": LANGUAGE_NAMES[self.language],
-                    "n": self.article.number,
-                    "limit": f"{editing.MAX_TEXT_PER_LANGUAGE:,}",
-                },
-            )
 
 
 def read(files, user, language=None):
@@ -469,18 +446,54 @@ def read(files, user, language=None):
                 )
                 continue
             seen[plan.article_id] = name
+            try:
+                # Every rule of the write, before anything is written (no lock taken).
+                writes.review_article(user, as_change(plan))
+            except writes.Refused as refusal:
+                problems.append(Problem(name, reader.where, refusal.message))
+                continue
             plans.append(plan)
     if problems:
         raise ImportRefused(problems)
     return plans
 
 
-class _Moved(Exception):
-    pass
+def as_change(plan):
+    """Return the ``ArticleChange`` of one article's checked units: its translation
+    columns only, each refused if the stored translation moved since it was read."""
+    change = writes.ArticleChange(
+        article_id=plan.article_id,
+        expected={"source_language": plan.source_language},
+        comment=gettext("Translation imported from %(file)s (XLIFF)") % {"file": plan.file},
+        label=f"{plan.file}: KB {plan.number}",
+    )
+    rows = {}
+    checked = []
+    for unit in plan.changes:
+        key = unit.key
+        target_column = column(key.field, plan.language)
+        if key.kind == "article":
+            values, expected, made_from = change.values, change.expected, change.made_from
+        else:
+            row = rows.get((key.kind, key.pk))
+            if row is None:
+                row = rows[(key.kind, key.pk)] = writes.RowChange(kind=key.kind, pk=key.pk)
+                change.rows.append(row)
+            values, expected, made_from = row.values, row.expected, row.made_from
+        expected[target_column] = unit.expected
+        if unit.confirm:
+            checked.append(f"{key.kind}:{key.pk}:{key.field}:{plan.language}")
+            continue
+        values[target_column] = unit.text
+        if unit.made_from is not None:
+            made_from.setdefault(plan.language, {})[key.field] = unit.made_from
+    change.checked = tuple(checked)
+    return change
 
 
 def apply(plans, user, progress=None):
-    """Write checked plans, one transaction and one revision per article."""
+    """Write checked plans through the write path, one transaction and one revision per
+    article; an article someone changed since the check is left out and reported."""
     result = ImportResult()
     total = len(plans)
     for index, plan in enumerate(plans, start=1):
@@ -489,69 +502,19 @@ def apply(plans, user, progress=None):
         state = "unchanged"
         if plan.changes:
             try:
-                written = _write(plan, user)
-            except _Moved:
+                writes.save_article(user, as_change(plan))
+            except writes.Refused:
                 result.refused.append(plan.number)
                 state = "refused"
             else:
                 result.articles += 1
-                result.fields += written
+                result.fields += len(plan.changes)
                 state = "updated"
         else:
             result.unchanged += 1
         if progress:
             progress(index, total, f"KB {plan.number}", state)
     return result
-
-
-def _write(plan, user):
-    with transaction.atomic():
-        if editing.lock(plan.article_id) is None:
-            raise _Moved
-        article = Article.objects.get(pk=plan.article_id)
-        if article.source_language != plan.source_language:
-            raise _Moved
-        models = {}
-        for change in plan.changes:
-            models.setdefault(change.key.model, set()).add(change.key.pk)
-        rows = {}
-        for model, pks in models.items():
-            if model is Article:
-                rows[(Article, article.pk)] = article
-                continue
-            owner = "article" if model.__name__ == "Variant" else "variant__article"
-            found = model.objects.filter(pk__in=pks, **{owner: article})
-            rows.update(((model, row.pk), row) for row in found)
-        with reversion.create_revision():
-            reversion.set_user(user)
-            reversion.set_comment(
-                gettext("Translation imported from %(file)s (XLIFF)") % {"file": plan.file}
-            )
-            changed = []
-            for change in plan.changes:
-                obj = rows.get((change.key.model, change.key.pk))
-                target_column = column(change.key.field, plan.language)
-                if obj is None or (getattr(obj, target_column) or "") != change.expected:
-                    raise _Moved
-                if change.confirm:
-                    translation_status.set_source(
-                        obj,
-                        plan.language,
-                        change.key.field,
-                        getattr(obj, column(change.key.field, plan.source_language)),
-                    )
-                else:
-                    setattr(obj, target_column, change.text)
-                    if change.made_from is not None:
-                        translation_status.translated_from_text(
-                            obj, plan.language, change.key.field, change.made_from
-                        )
-                if obj is not article:
-                    obj.save()
-                changed.append(change)
-            editing.raise_version(article)
-            article.save()
-        return len(changed)
 
 
 def import_files(files, user, language=None, progress=None):

@@ -15,3 +15,4 @@ class Command(ImportCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--directory", default=str(DEMO_DIR), help="Content directory to load.")
+        self.add_user_argument(parser)
