@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.utils import translation
 from modeltranslation.utils import resolution_order
 
-from . import markdown
+from . import markdown, search
 from .fields import column
 from .models import Article
 
@@ -217,3 +217,19 @@ def build_article_page(article, requested_language, platform=None, similar=()):
                 for url, a in zip(related_urls, related_articles, strict=True)
             ],
         )
+
+
+def article_context(article, requested_language, platform=None):
+    """Return what ``articles/detail.html`` shows of ``article`` for a reader asking for
+    ``requested_language``: the one page builder of the article view, the admin's preview
+    and (later) the API. The display language is decided once, here: related articles are
+    suggested in it when the editors chose none, and the page is built in it."""
+    similar = ()
+    if article.pk and not article.published_related:
+        similar = search.related_to(article, article.display_language(requested_language))
+    page = build_article_page(article, requested_language, platform, similar)
+    return {
+        "page": page,
+        "article": article,
+        "translation_outdated": article.is_outdated_in(page.language),
+    }

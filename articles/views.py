@@ -18,7 +18,7 @@ from insights import recording as search_log
 from . import feedback as feedback_votes
 from . import search as search_index
 from .models import Article, Category, published_rule
-from .presentation import build_article_page
+from .presentation import article_context
 
 logger = logging.getLogger(__name__)
 
@@ -80,21 +80,11 @@ def article_detail(request, number, slug=None):
         if request.META.get("QUERY_STRING"):
             target = f"{target}?{request.META['QUERY_STRING']}"
         return redirect(target, permanent=True)
-    # Editors' choice of related articles first; otherwise articles like this one.
-    similar = ()
-    if not article.published_related:
-        language = article.display_language(request.LANGUAGE_CODE)
-        similar = search_index.related_to(article, language)
-    page = build_article_page(
-        article, request.LANGUAGE_CODE, query_param(request, "platform"), similar
-    )
     feedback_state = query_param(request, "feedback")
     context = {
-        "page": page,
-        "article": article,
+        **article_context(article, request.LANGUAGE_CODE, query_param(request, "platform")),
         "feedback_state": feedback_state if feedback_state in FEEDBACK_STATES else "",
         "preview": preview,
-        "translation_outdated": article.is_outdated_in(page.language),
     }
     response = render(request, "articles/detail.html", context)
     if preview:

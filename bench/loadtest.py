@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.formfields import FormFields  # noqa: E402
+from tests.formfields import FormFields  # noqa: E402
 
 SECONDS = int(os.environ.get("LOADTEST_SECONDS", "60"))
 READERS = int(os.environ.get("LOADTEST_READERS", "50"))

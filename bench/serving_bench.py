@@ -162,7 +162,7 @@ def admin_save(saves=20):
     from django.test.utils import CaptureQueriesContext
 
     from articles.models import Article
-    from bench.formfields import admin_form  # reads the form as a browser submits it
+    from tests.formfields import admin_form  # reads the form as a browser submits it
 
     editor = Client()
     editor.force_login(User.objects.create_superuser("bench-editor", "", "bench-only"))

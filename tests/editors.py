@@ -11,7 +11,7 @@ from reversion.models import Version
 
 from articles import revisions
 from articles.models import Article, Step, Variant
-from bench.formfields import FormFields
+from tests.formfields import FormFields
 
 
 def change_url(article):

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from articles.models import Step
-from bench.formfields import admin_form as change_form
+from tests.formfields import admin_form as change_form
 
 pytestmark = pytest.mark.django_db
 

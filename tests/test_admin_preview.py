@@ -14,9 +14,9 @@ from django.test import Client
 from reversion.models import Version
 
 from articles.models import Article, Step
-from bench.formfields import admin_form
 from kb.wsgi import application
 from serving import page_cache
+from tests.formfields import admin_form
 from tests.test_uploads import image_bytes, stored_files
 
 pytestmark = pytest.mark.django_db(transaction=True)

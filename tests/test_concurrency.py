@@ -8,7 +8,7 @@ from django.test import Client
 from reversion.models import Version
 
 from articles.models import Article, Step
-from bench.formfields import admin_form, form_errors
+from tests.formfields import admin_form, form_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def test_a_stale_form_sent_unchanged_keeps_the_other_save(two_editors):
 
 
 def admin_form_from(html):
-    from bench.formfields import FormFields
+    from tests.formfields import FormFields
 
     parser = FormFields()
     parser.feed(html)

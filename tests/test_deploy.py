@@ -17,8 +17,8 @@ import urllib.request
 import brotli
 import pytest
 
-from bench.formfields import FormFields
 from bench.nginx_site import NGINX, WRK, compare, nginx_prefix, running, site_config
+from tests.formfields import FormFields
 from tests.servers import (
     app_servers,
     browser_session,

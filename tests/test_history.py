@@ -10,7 +10,7 @@ from reversion.models import Version
 
 from articles import revisions
 from articles.models import Article, Step, Variant
-from bench.formfields import admin_form, form_errors
+from tests.formfields import admin_form, form_errors
 
 pytestmark = pytest.mark.django_db
 

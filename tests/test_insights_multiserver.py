@@ -5,8 +5,8 @@ import urllib.parse
 
 import pytest
 
-from bench.formfields import FormFields
 from insights.models import SynonymGroup
+from tests.formfields import FormFields
 from tests.servers import (
     create_editor,
     fetch,

@@ -29,8 +29,8 @@ from PIL import Image
 
 from articles import markdown
 from articles.models import Article, Category, Platform, Step, Variant
-from bench.formfields import admin_form, form_errors
 from bench.markdown_bench import PATHOLOGICAL
+from tests.formfields import admin_form, form_errors
 from tests.servers import ROOT, free_port
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]

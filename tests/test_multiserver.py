@@ -8,7 +8,7 @@ import urllib.parse
 
 import pytest
 
-from bench.formfields import FormFields
+from tests.formfields import FormFields
 from tests.servers import (
     browser_session,
     create_editor,

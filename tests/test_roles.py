@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from articles.models import Article, Step
-from bench.formfields import add_variants, admin_form, form_errors
+from tests.formfields import add_variants, admin_form, form_errors
 
 pytestmark = pytest.mark.django_db
 

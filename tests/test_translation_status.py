@@ -5,7 +5,7 @@ import re
 import pytest
 
 from articles.models import Step
-from bench.formfields import admin_form, form_errors
+from tests.formfields import admin_form, form_errors
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the state is refreshed on commit
 

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from articles.models import Step
-from bench.formfields import admin_form, form_errors
+from tests.formfields import admin_form, form_errors
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from django.db import connection
 from reversion.models import Version
 
 from articles.models import Article, Step, Variant
-from bench.formfields import admin_form, form_errors
 from tests.editors import change_url, graph, superuser
+from tests.formfields import admin_form, form_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -206,7 +206,7 @@ def test_a_translator_restore_never_deletes_steps_or_variants(login_as, make_art
     article = make_article(slug="grown", steps={platforms["chrome"]: [("One.", "一。")]})
     old = Version.objects.get_for_object(article).get()
     editor = login_as("Editor")
-    from bench.formfields import add_variants
+    from tests.formfields import add_variants
 
     data = admin_form(editor, change_url(article))
     data["variants-0-steps-TOTAL_FORMS"] = ["2"]
@@ -348,7 +348,7 @@ def test_concurrent_saves_and_a_list_action_get_distinct_versions(make_article, 
 
 def test_two_variants_for_one_platform_is_a_form_error(staff_client, make_article, platforms):
     article = make_article(slug="dup", steps={platforms["chrome"]: [("One.", "一。")]})
-    from bench.formfields import add_variants
+    from tests.formfields import add_variants
 
     data = admin_form(staff_client, change_url(article))
     data["title_en"] = ["Typed before the mistake"]
@@ -420,7 +420,7 @@ def test_an_article_whose_texts_add_up_past_the_page_budget_is_refused(
     staff_client, make_article, platforms
 ):
     from articles.writes import MAX_TEXT_PER_LANGUAGE
-    from bench.formfields import add_variants
+    from tests.formfields import add_variants
 
     article = make_article(slug="long", steps={platforms["chrome"]: [("One.", "一。")]})
     data = admin_form(staff_client, change_url(article))

@@ -15,7 +15,6 @@ import reversion
 from reversion.models import Version
 
 from articles.models import Article, Step, Variant
-from bench.formfields import add_variants, admin_form, form_errors
 from tests.editors import (
     change_url,
     form_from,
@@ -27,6 +26,7 @@ from tests.editors import (
     superuser,
     version_of,
 )
+from tests.formfields import add_variants, admin_form, form_errors
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,6 @@ from django.core.management import call_command
 from reversion.models import Version
 
 from articles.models import Article, Category, Step
-from bench.formfields import add_variants, admin_form, form_errors
 from tests.editors import (
     change_url,
     form_from,
@@ -28,6 +27,7 @@ from tests.editors import (
     post,
     superuser,
 )
+from tests.formfields import add_variants, admin_form, form_errors
 
 pytestmark = pytest.mark.django_db
 

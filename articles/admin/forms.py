@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import translation_status
-from ..fields import column, columns
+from ..fields import LANGUAGE_NAMES, column, columns
 from ..models import Article
 
 
@@ -197,7 +197,6 @@ class ArticleAdminForm(forms.ModelForm):
             )
 
     def _outdated_choices(self):
-        names = dict(settings.LANGUAGES)
         outdated = translation_status.outdated_texts(
             Article.objects.for_detail().get(pk=self.instance.pk)
         )
@@ -209,7 +208,7 @@ class ArticleAdminForm(forms.ModelForm):
                     '<span class="kb-review__changed">{}</span> {}',
                     item.place,
                     item.field_label,
-                    names[item.language],
+                    LANGUAGE_NAMES[item.language],
                     gettext("Source figure replaced:")
                     if item.field == "figure"
                     else gettext("Source text changed:"),

@@ -22,10 +22,10 @@ from django.urls import path, reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from .. import search, writes
+from .. import writes
 from ..fields import LANGUAGE_CODES, column
 from ..models import Article
-from ..presentation import build_article_page
+from ..presentation import article_context
 from .changes import change_from_forms
 from .editor import ArticlePage, stored_page
 
@@ -187,21 +187,16 @@ def _preview(model_admin, request, object_id, language):
     article = _unsaved_article(article, change)
     if article.pk is not None and article.pk < 0:
         article.pk = None
-    similar = ()
-    if article.pk and not article.published_related:
-        similar = search.related_to(article, article.display_language(language))
     with translation.override(language):
         request.LANGUAGE_CODE = language
-        page = build_article_page(article, language, request.POST.get("_preview_tab"), similar)
+        context = article_context(article, language, request.POST.get("_preview_tab"))
         return render(
             request,
             "admin/articles/article/preview.html",
             {
-                "page": page,
-                "article": article,
+                **context,
                 "feedback_state": "",
                 "preview": not article.is_published,
                 "unsaved_preview": True,
-                "translation_outdated": article.is_outdated_in(page.language),
             },
         )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from ..fields import LANGUAGE_NAMES
 from . import DEFAULT_SCOPES, ImportRefused, Problem, apply, export, read
 from .import_ import MAX_FILE_BYTES
 
@@ -72,7 +73,7 @@ def export_for_translation(modeladmin, request, queryset):
             modeladmin.message_user(
                 request,
                 gettext("Nothing to translate into %(language)s in the selected articles.")
-                % {"language": dict(settings.LANGUAGES)[language]},
+                % {"language": LANGUAGE_NAMES[language]},
                 messages.WARNING,
             )
             return None

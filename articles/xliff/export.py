@@ -33,7 +33,7 @@ from django.utils.translation import gettext
 from lxml import etree
 
 from .. import translation_status
-from ..fields import column
+from ..fields import LANGUAGE_NAMES, column
 from ..models import Article
 from . import inline
 from .fields import MODEL_KINDS, TEXT_FIELDS, FieldKey, is_markdown, segment
@@ -43,7 +43,6 @@ FORMAT_VERSION = "1"
 TOOL_ID = "kb-xliff"
 SCOPES = ("missing", "outdated", "all")
 DEFAULT_SCOPES = ("missing", "outdated")
-LANGUAGE_NAMES = dict(settings.LANGUAGES)
 # Elements whose content is words (never indented: whitespace there would be text).
 _TEXT_ELEMENTS = {Q + name for name in ("source", "target", "note", "context", "internal-file")}
 

@@ -41,14 +41,13 @@ from django.utils.translation import gettext
 from lxml import etree
 
 from .. import translation_status, writes
-from ..fields import column
+from ..fields import LANGUAGE_NAMES, column
 from ..models import Article
 from . import inline
 from .export import FORMAT_VERSION, TOOL_ID
 from .fields import FieldKey, is_markdown, parse_unit_id, segment
 
 Q = inline.Q
-LANGUAGE_NAMES = dict(settings.LANGUAGES)
 # A file much larger than any export of a whole knowledge base is refused unread.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # Target states saying that a translator decided, even where the words equal the source.

@@ -1,5 +1,5 @@
-"""Read an HTML form's fields as a browser would submit them. Shared by the tests and the
-benchmarks (the load test, the admin save timing), so that bench/ imports nothing from tests/."""
+"""Read an HTML form's fields as a browser would submit them, for the tests (and the
+benchmarks that post admin forms: the load test, the admin save timing)."""
 
 import re
 from html.parser import HTMLParser
