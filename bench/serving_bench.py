@@ -151,6 +151,100 @@ def in_process():
             assert client.get(url).status_code == 200
         print(f"  {len(captured.captured_queries):3d}  {url}")
     admin_save()
+    write_lock_at_the_limits()
+
+
+class _LockHolds:
+    """Collect the lock hold times the write path logs (``kb.writes``, milliseconds)."""
+
+    def __enter__(self):
+        import logging
+
+        self.held = []
+        self.logger = logging.getLogger("kb.writes")
+        self.handler = logging.Handler()
+        self.handler.emit = lambda record: self.held.append(record.args[1])
+        self.level = self.logger.level
+        self.logger.setLevel(logging.DEBUG)
+        self.logger.addHandler(self.handler)
+        return self
+
+    def __exit__(self, *exc):
+        self.logger.removeHandler(self.handler)
+        self.logger.setLevel(self.level)
+
+
+def write_lock_at_the_limits(saves=5):
+    """Time the write lock for an article at every bound at once: 30 variants of 12
+    steps (390 rows, the most is 400), 250,000 characters in each language, every text
+    changed by each save. The lock is what a reader's vote waits for (target < 250 ms)."""
+    from articles import writes
+    from articles.models import Category, Platform
+    from articles.writes import graph
+
+    for n in range(30 - Platform.objects.count()):
+        Platform.objects.create(
+            slug=f"bench-{n}", family="app", name_en=f"App {n}", name_ja=f"アプリ{n}", order=99
+        )
+    platforms = list(Platform.objects.values_list("pk", flat=True)[:30])
+    # The texts of 390 rows (and the title) fill a language's 250,000 characters.
+    filler = "press the button " * ((writes.MAX_TEXT_PER_LANGUAGE - 1_000) // 390 // 17)
+
+    def change(article_id, mark):
+        stored = graph.stored(article_id) if article_id else None
+        variants = sorted(stored.variants.values(), key=lambda v: v["order"]) if stored else []
+        steps = (
+            sorted(stored.steps.values(), key=lambda s: (s["variant_id"], s["order"]))
+            if stored
+            else []
+        )
+        values = {"title_en": f"At the limits {mark}", "title_ja": f"上限の記事 {mark}"}
+        if stored is None:
+            values.update(
+                number=9990, slug="at-the-limits", category_id=Category.objects.first().pk
+            )
+        result = writes.ArticleChange(article_id=article_id, values=values)
+        for index, platform in enumerate(platforms):
+            pk = variants[index]["id"] if variants else None
+            text = f"{mark} {index} {filler}"
+            result.rows.append(
+                writes.RowChange(
+                    "variant",
+                    pk,
+                    ref=None if pk else writes.NewRow(index),
+                    values={
+                        "platform_id": platform,
+                        "order": index,
+                        "intro_en": text,
+                        "intro_ja": text,
+                    },
+                )
+            )
+            for position in range(12):
+                step_pk = steps[index * 12 + position]["id"] if steps else None
+                result.rows.append(
+                    writes.RowChange(
+                        "step",
+                        step_pk,
+                        parent=pk or writes.NewRow(index),
+                        values={"order": position, "body_en": text, "body_ja": text},
+                    )
+                )
+        return result
+
+    with _LockHolds() as holds:
+        article = writes.save_article(None, change(None, "first")).article
+        started = time.perf_counter()
+        for index in range(saves):
+            writes.save_article(None, change(article.pk, f"save {index}"))
+        whole = (time.perf_counter() - started) * 1000 / saves
+    changed = holds.held[1:]
+    print("write lock, an article at every bound (390 rows, 250,000 characters a language):")
+    print(
+        f"  created {holds.held[0]:6.1f} ms; every text changed, {saves} saves: p50 "
+        f"{statistics.median(changed):6.1f} ms, longest {max(changed):6.1f} ms "
+        f"(the whole save {whole:.0f} ms; target: the lock < 250 ms)"
+    )
 
 
 def admin_save(saves=20):
@@ -167,14 +261,15 @@ def admin_save(saves=20):
     editor = Client()
     editor.force_login(User.objects.create_superuser("bench-editor", "", "bench-only"))
     url = f"/admin/articles/article/{Article.objects.get(number=1008).pk}/change/"
-    times, queries = [], []
+    times, queries, held = [], [], []
     for index in range(saves):
         data = admin_form(editor, url)
         data["variants-0-steps-1-body_en"] = [f"{data['variants-0-steps-1-body_en'][0]} {index}"]
-        with CaptureQueriesContext(connection) as captured:
+        with CaptureQueriesContext(connection) as captured, _LockHolds() as holds:
             started = time.perf_counter()
             response = editor.post(url, data)
             times.append((time.perf_counter() - started) * 1000)
+        held.extend(holds.held)
         assert response.status_code == 302, response.status_code
         queries.append(len(captured.captured_queries))
     print(f"admin save of KB 1008 (one step changed, {saves} saves):")
@@ -182,6 +277,7 @@ def admin_save(saves=20):
         f"  p50 {statistics.median(times):7.1f} ms   max {max(times):7.1f} ms   "
         f"queries {min(queries)}–{max(queries)} (tests/test_write_path.py pins the first save)"
     )
+    print(f"  write lock held: p50 {statistics.median(held):5.1f} ms   max {max(held):5.1f} ms")
 
 
 def pick_static_file(static_root, size):

@@ -190,7 +190,10 @@ else:
                 # Readers and editors write concurrently (votes, saves): take the write lock
                 # at the start of a transaction and wait for it rather than fail.
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                # Seconds a write waits for another to finish: writes hold the lock for
+                # milliseconds (articles/writes/), so a wait this long means trouble, and
+                # answers 503 with Retry-After well before gunicorn's 30 s worker timeout.
+                "timeout": float(os.environ.get("KB_SQLITE_BUSY_TIMEOUT", "10")),
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
         }

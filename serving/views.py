@@ -2,10 +2,11 @@
 media in the embedded mode, and the error pages."""
 
 import logging
+import sys
 
 from csp.decorators import csp
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -55,7 +56,23 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+def _database_busy():
+    """Whether the error being handled is SQLite waiting too long for its write lock."""
+    error = sys.exc_info()[1]
+    return isinstance(error, OperationalError) and "database is locked" in str(error)
+
+
 def server_error(request):
     # No context processors that could touch the database: this page must always render.
+    if _database_busy():
+        # Another write held the database for longer than the busy timeout: nothing was
+        # written, and trying again in a moment works. A 503 says so, to people and to
+        # clients (Retry-After), where a 500 would say the site is broken.
+        response = HttpResponse(
+            loader.get_template("503.html").render({"request": request}), status=503
+        )
+        response["Retry-After"] = "5"
+        response["Cache-Control"] = "no-store"
+        return response
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render({"request": request}))

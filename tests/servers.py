@@ -117,6 +117,56 @@ def _wait_until_up(url, process, log):
     raise RuntimeError(f"app server did not answer:\n{log.read_text()}")
 
 
+def own_database_environment(tmp_path, **extra):
+    """Return the environment of an app server on this test's own database (the test
+    settings: SQLite's file or PostgreSQL's test database, the test's media folder)."""
+    db = connection.settings_dict
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "KB_DATA_DIR": str(tmp_path / "server-data"),
+        "KB_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        **extra,
+    }
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        environment.pop("DATABASE_URL", None)
+        environment.pop("REDIS_URL", None)
+        environment["KB_DATABASE_PATH"] = str(db["NAME"])
+    else:
+        user = quote(db["USER"] or "", safe="")
+        password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+        environment["DATABASE_URL"] = (
+            f"postgres://{user}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        )
+    return environment
+
+
+@contextlib.contextmanager
+def serve_own_database(tmp_path, workers=2, **extra_env):
+    """Serve this test's database with gunicorn as `make run` does (sync workers, the
+    default 30 s worker timeout); yield its base URL; stop it."""
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    process = subprocess.Popen(  # noqa: S603
+        [GUNICORN, "kb.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=own_database_environment(tmp_path, **extra_env),
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, process, log)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 @contextlib.contextmanager
 def app_servers(count, static_root, tmp_path, **extra_env):
     """Start ``count`` gunicorn servers; yield their base URLs; stop them."""
