@@ -116,6 +116,9 @@ def test_problems_point_at_the_line_of_the_key(tmp_path):
         ("title: {en: '   '}", "title is required"),
         ("title: {en: Z}\nslug: not a slug", "slug must be letters, digits and hyphens"),
         ("title: {en: Z}\nrelated: 1005", "related must be a list of article numbers"),
+        ("title: {en: Z}\nupdated: yesterday", "updated must be a date: 2026-11-24"),
+        ("title: {en: Z}\nupdated: 2026-11-24 10:30:00", "updated must be a date: 2026-11-24"),
+        ("title: {en: Z}\nupdated: 2026-13-01", "'2026-13-01' is not a valid date"),
     ],
 )
 def test_invalid_values_are_refused_with_a_reason(tmp_path, text, message):

@@ -9,11 +9,13 @@ the schema names for it.
 """
 
 from dataclasses import dataclass
+from datetime import datetime, time
 
 import reversion
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from .. import editing, translation_status
 from ..fields import LANGUAGE_CODES, column, set_text
@@ -22,7 +24,7 @@ from . import schema
 from .stored import digest, source_language, stored_digest, stored_value
 
 # Keys the importer writes after the row is saved (or, for links, after every article).
-_WRITTEN_LATER = {schema.NUMBERS, schema.TRANSLATED_FROM, schema.RECORDS}
+_WRITTEN_LATER = {schema.NUMBERS, schema.TRANSLATED_FROM, schema.RECORDS, schema.DATE}
 
 
 @dataclass
@@ -90,6 +92,8 @@ def _matches(record, obj, data, run, source):
             same = _same_figures(stored, wanted, run.base)
         elif key.kind == schema.NUMBERS:
             same = sorted(stored) == sorted(wanted)
+        elif key.kind == schema.DATE:
+            same = wanted is None or stored == wanted  # a file without one: any
         else:
             same = stored == wanted
         if not same:
@@ -159,6 +163,21 @@ def _write(record, obj, data, run):
         _write_children(key, obj, data[key.name], run)
 
 
+def _set_dates(record, obj, data):
+    """Give ``obj`` the dates its file names (``updated``), once all its rows are written.
+
+    The model's ``auto_now`` dates every save by the clock, so the file's day is written
+    after the last save, as noon in the site's time zone (the day stays the same in any
+    zone within 12 hours of it). A file without a date keeps the import's own time.
+    """
+    for key in record.of_kind(schema.DATE):
+        day = data[key.name]
+        if day is not None:
+            moment = timezone.make_aware(datetime.combine(day, time(12)))
+            type(obj).objects.filter(pk=obj.pk).update(**{key.model_field: moment})
+            setattr(obj, key.model_field, moment)
+
+
 def _write_children(key, parent, items, run):
     manager = getattr(parent, key.model_field)
     old_rows = list(manager.all())
@@ -209,6 +228,7 @@ def _import_article(article_file, run):
         else:
             editing.raise_version(article)
         _write(schema.ARTICLE, article, data, run)
+        _set_dates(schema.ARTICLE, article, data)
         return "created" if created else "updated"
 
 

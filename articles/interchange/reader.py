@@ -5,7 +5,9 @@ with the limits and choices of the model field it names. Nothing is written here
 ``read_directory`` returns a ``ContentSet``, or raises ``InvalidContent`` (one problem a file).
 """
 
+import contextlib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -138,6 +140,22 @@ def _read_numbers(record, key, item, reading):
     return numbers
 
 
+def _read_date(record, key, item, reading):
+    value = item.get(key.name)
+    if value is None:
+        return None
+    # YAML reads a bare 2026-11-24 as a date; a quoted one is text, taken the same way.
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = date.fromisoformat(value)
+    # A datetime (2026-11-24 10:00) is a kind of date in Python: refused all the same.
+    if type(value) is not date:
+        raise ContentError(
+            reading.path, _line(item, key.name), f"{key.name} must be a date: 2026-11-24"
+        )
+    return value
+
+
 def _language_values(item, key, path, limit=None, required=False):
     """Return ``{language: text}`` for ``item[key]``, '' for a language left out.
 
@@ -263,6 +281,7 @@ _READERS = {
     schema.LANGUAGE: _read_language,
     schema.REFERENCE: _read_reference,
     schema.NUMBERS: _read_numbers,
+    schema.DATE: _read_date,
     schema.TEXTS: _read_texts,
     schema.FIGURES: _read_figures,
     schema.TRANSLATED_FROM: _read_translated_from,
