@@ -117,7 +117,7 @@ def test_preview_in_japanese_shows_the_japanese_text_as_the_public_page_will(sta
     html = response.content.decode()
     assert '<article class="article" lang="ja">' in html
     assert "保存前の<strong>注意事項</strong>です。" in html
-    assert "まだ何も保存されていません" in html
+    assert "何も保存されていません。保存すると" in html
 
     # Saved as previewed, the public page shows exactly the previewed article.
     staff.post(url, data)
