@@ -125,8 +125,9 @@ def fill_every_text(instance, label):
 def test_demo_exports_and_imports_back_byte_for_byte(demo, tmp_path, settings):
     first, second = round_trip(tmp_path, settings)
     files = tree(first)
-    assert len([name for name in files if name.startswith("articles/")]) == 8
-    assert len([name for name in files if name.startswith("figures/")]) == 12  # 6 × en, ja
+    assert len([name for name in files if name.startswith("articles/")]) == 9
+    # 14 figures × en, ja (KB 1003 and 1009 share one, stored once)
+    assert len([name for name in files if name.startswith("figures/")]) == 28
     assert tree(second) == files
 
 
@@ -156,7 +157,7 @@ def test_importing_an_export_back_changes_nothing(demo, tmp_path, capsys):
     dates = dict(Article.objects.values_list("number", "updated_at"))
     before = fingerprint()
     call_command("import_articles", str(tmp_path / "out"))
-    assert "0 created, 0 updated, 8 unchanged" in capsys.readouterr().out
+    assert "0 created, 0 updated, 9 unchanged" in capsys.readouterr().out
     assert dict(Article.objects.values_list("number", "updated_at")) == dates
     assert fingerprint() == before
 
@@ -455,16 +456,16 @@ def test_commands_print_progress_lines_and_a_summary(demo, tmp_path, monkeypatch
     output = io.StringIO()
     call_command("export_articles", str(tmp_path / "out"), stdout=output)
     assert output.getvalue().splitlines() == [
-        "Exporting 3/8 articles",
-        "Exporting 6/8 articles",
-        "Exporting 8/8 articles",
-        f"Exported 8 articles, 3 categories, 13 platforms and 12 figures to {tmp_path / 'out'}.",
+        "Exporting 3/9 articles",
+        "Exporting 6/9 articles",
+        "Exporting 9/9 articles",
+        f"Exported 9 articles, 3 categories, 13 platforms and 28 figures to {tmp_path / 'out'}.",
     ]
     output = io.StringIO()
     call_command("import_articles", str(tmp_path / "out"), stdout=output)
     assert output.getvalue().splitlines()[-2:] == [
-        "Importing 8/8 articles",
-        f"Imported {tmp_path / 'out'}: 0 created, 0 updated, 8 unchanged.",
+        "Importing 9/9 articles",
+        f"Imported {tmp_path / 'out'}: 0 created, 0 updated, 9 unchanged.",
     ]
 
 
@@ -477,10 +478,10 @@ def test_small_sets_print_only_the_summary(demo, tmp_path):
 def test_a_terminal_sees_a_counter_redrawn_in_place(demo, tmp_path):
     terminal = Terminal()
     call_command("export_articles", str(tmp_path / "out"), stdout=terminal)
-    assert "\rExporting 1/8 articles" in terminal.getvalue()
+    assert "\rExporting 1/9 articles" in terminal.getvalue()
     assert terminal.getvalue().endswith(
-        f"\rExporting 8/8 articles\nExported 8 articles, 3 categories, 13 platforms "
-        f"and 12 figures to {tmp_path / 'out'}.\n"
+        f"\rExporting 9/9 articles\nExported 9 articles, 3 categories, 13 platforms "
+        f"and 28 figures to {tmp_path / 'out'}.\n"
     )
 
 
@@ -490,9 +491,9 @@ def test_verbose_import_names_every_file_and_what_happened(demo, tmp_path):
     har.write_text(har.read_text(encoding="utf-8").replace("HARファイル", "HAR ファイル"))
     output = io.StringIO()
     call_command("import_articles", str(tmp_path / "out"), stdout=output, verbosity=2)
-    assert "[1/8] 1001-rsa-key-pair-for-sftp.yaml: unchanged" in output.getvalue()
-    assert "[8/8] 1008-generate-a-har-file.yaml: updated" in output.getvalue()
-    assert "0 created, 1 updated, 7 unchanged." in output.getvalue()
+    assert "[1/9] 1001-rsa-key-pair-for-sftp.yaml: unchanged" in output.getvalue()
+    assert "[8/9] 1008-generate-a-har-file.yaml: updated" in output.getvalue()
+    assert "0 created, 1 updated, 8 unchanged." in output.getvalue()
 
 
 # --- translation status, source language and history travel with the files -------------

@@ -22,13 +22,18 @@ def text(response):
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])
-def test_home_lists_categories_and_the_eight_demo_articles(client, demo, language):
+def test_home_lists_categories_and_the_eight_most_recently_updated_articles(client, demo, language):
     response = client.get(f"/{language}/")
     assert response.status_code == 200
     html = text(response)
     assert f'<html lang="{language}">' in html
-    for article in demo.values():
-        assert f"/{language}/articles/{article.number}/{article.slug}/" in html
+    # The demo's dates are its files' (``updated``): newest first, the number on a tie.
+    listed = [int(n) for n in re.findall(rf'href="/{language}/articles/(\d+)/', html)]
+    newest = sorted(demo.values(), key=lambda a: (-a.updated_at.timestamp(), a.number))
+    assert listed == [article.number for article in newest[:8]]
+    assert listed[:3] == [1003, 1004, 1009] and 1007 not in listed  # 1007 is the oldest
+    for category in {article.category for article in demo.values()}:
+        assert f"/{language}/categories/{category.slug}/" in html
     with translation.override(language):
         assert demo[HAR].title in html
 
@@ -250,15 +255,21 @@ def test_har_article_shows_the_figures_drawn_in_the_readers_language(client, dem
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])
-def test_article_page_takes_five_queries_with_its_related_article(client, demo, language):
+@pytest.mark.parametrize(
+    ("number", "related", "count"), [(1007, 1002, 5), (KEY_TRANSFER, DECRYPT, 6)]
+)
+def test_article_page_takes_five_queries_with_its_related_article(
+    client, demo, language, number, related, count
+):
     # Article, variants, steps, prerequisites, related: the linked articles' titles come
-    # with them (a deferred field read later would be a sixth query).
+    # with them (a deferred field read later would be a sixth query). An article whose
+    # text cites another ([[KB 1009]] in KB 1003) reads the cited titles: one more.
     with translation.override(language):
-        queries = _article_queries(client, demo[KEY_TRANSFER])
-        html = text(client.get(demo[KEY_TRANSFER].get_absolute_url()))
-        related = Article.objects.get(number=DECRYPT).title
-    assert len(queries) == 5, queries
-    assert related in html.split('class="related"')[1]
+        queries = _article_queries(client, demo[number])
+        html = text(client.get(demo[number].get_absolute_url()))
+        title = Article.objects.get(number=related).title
+    assert len(queries) == count, queries
+    assert title in html.split('class="related"')[1]
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])
