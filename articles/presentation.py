@@ -6,7 +6,9 @@ The layout rules live here, once:
   shown above the tabs; those placed after it are shared closing steps shown at the end of
   every tab. Numbering continues across both.
 - An article with no platform variant has no tabs: its shared variants are one list.
-- Figures are numbered in document order ("Figure 3.").
+- Figures are numbered like steps ("Figure 3."): those above the tabs first, then each
+  tab's from there, so every tab reads Figure 1, 2… (or goes on from the shared ones)
+  whichever tab the reader has open; a figure number never points into another tab.
 - The whole article is rendered in one language (see ``Article.display_language``).
 """
 
@@ -174,12 +176,14 @@ def build_article_page(article, requested_language, platform=None, similar=()):
 
         # Panels in page order: the one a link asked for (?platform=edge) first, so that
         # without JavaScript, where every panel is shown, the page opens at its steps.
-        # Figures are numbered in that order too; the tabs keep the editors' order.
+        # The tabs keep the editors' order.
         asked = next((i for i, v in enumerate(platform_variants) if v.platform.slug == platform), 0)
         order = sorted(range(len(platform_variants)), key=lambda index: index != asked)
-        views = {}
+        views, shared_figures = {}, numbering.figures
         for index in order:
             variant = platform_variants[index]
+            # A reader sees one tab: its figures go on from the shared ones, as its steps do.
+            numbering.figures = shared_figures
             section = numbering.section(variant, next_number, references)
             sections, number = [section], next_number + len(section.steps)
             for closing in shared_after:

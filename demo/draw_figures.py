@@ -3,10 +3,16 @@
     .venv/bin/python demo/draw_figures.py            # writes demo/figures/*.png
     .venv/bin/python demo/draw_figures.py --out DIR  # writes them elsewhere
 
-Every figure of KB 1008 is a simplified browser window with its developer tools open:
-the labels are the ones the browser shows in that language (the same labels the steps
-quote), and the orange callout says what to do. The Japanese figures are named like the
-English ones with ``-ja`` added and are set as each step's ``figure: {ja: ...}``.
+Every figure of KB 1008 is a simplified browser window with its developer tools open;
+those of KB 1003, 1004 and 1009 are simplified windows of GPA (Windows), GPG Keychain and
+the Finder (macOS). The labels are the ones the program shows in that language (the same
+labels the steps quote: GPA and GPG Keychain keep their English ones in the Japanese
+figures, as the steps do), and the orange callout says what to do. The Japanese figures
+are named like the English ones with ``-ja`` added and are set as each step's
+``figure: {ja: ...}``.
+
+Longer than 400 lines because every figure of the demo is drawn here, from one set of
+colours, fonts and shapes: one command redraws them all alike.
 
 Both languages use Noto Sans CJK JP (Debian's ``fonts-noto-cjk``): one font for Latin and
 Japanese text keeps the two versions alike. Pillow and the font alone decide every pixel,
@@ -48,6 +54,7 @@ BLUE = (26, 115, 232)
 TAB_STRIP = (241, 243, 244)
 SHADOW = (170, 172, 178)
 MENU_EDGE = (150, 152, 158)
+SELECTED = (210, 227, 252)  # a selected row or an open submenu's item
 
 
 # Text is anti-aliased against its background: the palette holds every colour used and the
@@ -56,8 +63,9 @@ MENU_EDGE = (150, 152, 158)
 # would merge into their neighbours.
 SHADES = 6
 INKS_ON = {
-    TEXT: (PANEL, TAB_STRIP, HIGHLIGHT, ROWS_BACKGROUND),
-    MUTED: (PANEL, ROWS_BACKGROUND),
+    TEXT: (PANEL, TAB_STRIP, HIGHLIGHT, ROWS_BACKGROUND, WINDOW_BAR, SELECTED),
+    MUTED: (PANEL, ROWS_BACKGROUND, WINDOW_BAR),
+    PANEL: (BLUE,),
     PAGE_TEXT: (PAGE,),
     CALLOUT: (PAGE, PANEL, ROWS_BACKGROUND),
     RED: (PANEL,),
@@ -88,6 +96,7 @@ def _palette():
         (160, 162, 168),
         SHADOW,
         MENU_EDGE,
+        SELECTED,
     ]
     colours += [c for c in extra if c not in colours]
     assert len(colours) <= 256, len(colours)
@@ -206,6 +215,14 @@ class Canvas:
         self.draw.ellipse((x - 8, y - 8, x + 8, y + 8), outline=MUTED, width=2)
         self.draw.line([(x - 5, y + 5), (x + 5, y - 5)], fill=MUTED, width=2)
 
+    def triangle(self, x, y, pointing="right", fill=TEXT):
+        """Draw a small disclosure triangle centred on (x, y) (the font has no ▸ or ▾)."""
+        if pointing == "right":
+            points = [(x - 3, y - 5), (x + 4, y), (x - 3, y + 5)]
+        else:
+            points = [(x - 5, y - 3), (x + 5, y - 3), (x, y + 4)]
+        self.draw.polygon(points, fill=fill)
+
     def gear(self, x, y, teeth=8):
         """Draw a gear icon centred on (x, y) (the font has no gear glyph)."""
         points = []
@@ -305,23 +322,37 @@ def chrome_preserve_log(c):
     )
 
 
-def chrome_save_all(c):
+def down_arrow(c, x, y):
+    """Draw the downward arrow over a line that browsers use for Export HAR."""
+    c.draw.line((x, y - 8, x, y + 6), fill=TEXT, width=2)
+    c.draw.line([(x - 6, y), (x, y + 6), (x + 6, y)], fill=TEXT, width=2)
+    c.draw.line((x - 8, y + 9, x + 8, y + 9), fill=TEXT, width=2)
+
+
+def chrome_export(c):
     c.record_button(24, 220)
     c.clear_button(52, 220)
-    items = {
-        "en": ["Copy", "Clear browser cache", "Save all as HAR with content", "Block request URL"],
-        "ja": [
-            "コピー",
-            "ブラウザのキャッシュをクリア",
-            "コンテンツを含むすべてを HAR として保存",
-            "リクエスト URL をブロック",
-        ],
-    }[c.language]
-    c.menu((330, 238, 670, 376), [(label, None, False) for label in items], chosen=2)
+    x = 80
+    c.checkbox(x, 220, True)
+    label = {"en": "Preserve log", "ja": "ログを保持"}[c.language]
+    c.text((x + 21, 220), label)
+    x += c.width(label) + 50
+    c.checkbox(x, 220, False)
+    label = {"en": "Disable cache", "ja": "キャッシュを無効化"}[c.language]
+    c.text((x + 21, 220), label)
+    x += c.width(label) + 50
+    label = {"en": "No throttling", "ja": "スロットリングなし"}[c.language]
+    c.text((x, 220), label)
+    c.triangle(x + c.width(label) + 10, 220, "down")
+    # Import (up) and Export (down) HAR, side by side; Export lit.
+    c.draw.line((612, 214, 612, 228), fill=MUTED, width=2)
+    c.draw.line([(606, 220), (612, 214), (618, 220)], fill=MUTED, width=2)
+    c.draw.line((604, 231, 620, 231), fill=MUTED, width=2)
+    c.highlight((631, 207, 665, 234))
+    down_arrow(c, 648, 218)
     c.callout(
-        {"en": "Right-click the request list", "ja": "通信の一覧を右クリック"}[c.language],
-        (20, 384),
-        "lm",
+        {"en": "Export HAR (downward arrow)", "ja": "HARのエクスポート（下向き矢印）"}[c.language],
+        (696, 148),
     )
 
 
@@ -378,13 +409,364 @@ def safari_preserve_log(c):
     )
 
 
+# --- the key managers and the Finder -------------------------------------------------------
+
+KEY_ID = "E5F60718"
+USER = "Alex Sample"
+EMAIL = "alex@example.com"
+ENCRYPTED = "statement-2026-10.pdf.gpg"
+
+
+class AppWindow:
+    """A desktop program's window filling the figure above a strip for the callout."""
+
+    BOTTOM = 360  # the callout goes below, on the page colour
+
+    def __init__(self, c, title, mac=False, menus=()):
+        self.c, d = c, c.draw
+        d.rectangle((0, 0, WIDTH, self.BOTTOM), fill=PANEL, outline=LINE)
+        d.rectangle((0, 0, WIDTH, 30), fill=WINDOW_BAR)
+        if mac:
+            for i, colour in enumerate([(237, 106, 94), (245, 191, 79), (98, 197, 84)]):
+                d.ellipse((12 + i * 20, 9, 24 + i * 20, 21), fill=colour)
+            c.text((WIDTH / 2, 15), title, size=13, weight="bold", anchor="mm")
+        else:
+            c.text((12, 15), title, size=13)
+            for i in range(3):  # minimise, maximise, close
+                x = WIDTH - 90 + i * 30
+                if i == 0:
+                    d.line((x - 5, 15, x + 5, 15), fill=TEXT)
+                elif i == 1:
+                    d.rectangle((x - 5, 10, x + 5, 20), outline=TEXT)
+                else:
+                    d.line((x - 5, 10, x + 5, 20), fill=TEXT)
+                    d.line((x - 5, 20, x + 5, 10), fill=TEXT)
+        self.top = 31
+        self.menu_x = {}
+        if menus:
+            d.rectangle((0, 31, WIDTH, 55), fill=PANEL)
+            x = 12
+            for label in menus:
+                self.menu_x[label] = x
+                c.text((x, 43), label, size=13)
+                x += c.width(label, size=13) + 22
+            self.top = 56
+        d.line((0, self.top, WIDTH, self.top), fill=LINE)
+
+    def toolbar(self, labels, lit=None, height=40):
+        """Draw a row of labelled buttons; return the y under it."""
+        c, top = self.c, self.top
+        c.draw.rectangle((1, top + 1, WIDTH - 1, top + height), fill=TAB_STRIP)
+        x = 14
+        for label in labels:
+            w = c.width(label, size=13) + 20
+            box = (x, top + 7, x + w, top + height - 7)
+            if label == lit:
+                c.highlight(box)
+            else:
+                c.draw.rounded_rectangle(box, radius=4, fill=PANEL, outline=LINE)
+            c.text(((box[0] + box[2]) / 2, top + height / 2), label, size=13, anchor="mm")
+            x += w + 8
+        self.top = top + height + 1
+        c.draw.line((0, self.top, WIDTH, self.top), fill=LINE)
+        return self.top
+
+    def table(self, columns, rows, selected=0, top=None, left=0, right=WIDTH):
+        """Draw a list with ``columns`` [(label, x)] and ``rows``; return the y under it."""
+        c, top = self.c, self.top if top is None else top
+        for label, x in columns:
+            c.text((left + x, top + 14), label, size=13, fill=MUTED)
+        c.draw.line((left, top + 27, right, top + 27), fill=LINE)
+        y = top + 28
+        for index, row in enumerate(rows):
+            if index == selected:
+                c.draw.rectangle((left + 1, y, right - 1, y + 26), fill=SELECTED)
+            for (_label, x), cell in zip(columns, row, strict=True):
+                c.text((left + x, y + 13), cell, size=14)
+            y += 27
+        return y
+
+    def dialog(self, box, title):
+        """Draw a dialog (a sheet on a Mac) over the window; return its inner top."""
+        d = self.c.draw
+        d.rectangle((box[0] + 4, box[1] + 4, box[2] + 4, box[3] + 4), fill=SHADOW)
+        d.rectangle(box, fill=PANEL, outline=MENU_EDGE)
+        self.c.text((box[0] + 20, box[1] + 24), title, size=15, weight="bold")
+        return box[1] + 48
+
+    def button(self, box, label, lit=False, default=False):
+        c = self.c
+        if lit:
+            c.highlight(box, radius=5)
+            fill = TEXT
+        elif default:
+            c.draw.rounded_rectangle(box, radius=5, fill=BLUE)
+            fill = PANEL
+        else:
+            c.draw.rounded_rectangle(box, radius=5, fill=PANEL, outline=MENU_EDGE)
+            fill = TEXT
+        c.text(
+            ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), label, size=13, fill=fill, anchor="mm"
+        )
+
+    def field(self, x, y, label, value, width=360):
+        c = self.c
+        c.text((x, y), label, size=13, fill=MUTED)
+        c.draw.rectangle((x + 90, y - 12, x + 90 + width, y + 12), fill=PANEL, outline=LINE)
+        c.text((x + 98, y), value, size=14)
+
+
+def callout_below(c, text):
+    c.callout(text, (20, 383), "lm")
+
+
+GPA_MENUS = ("File", "Edit", "Keys", "Windows", "Help")
+GPA_TOOLBAR = ("Edit", "Delete", "Sign", "Import", "Export", "Keyring", "Files")
+GPA_KEYS_MENU = (
+    "New Key",
+    "Delete Keys",
+    "Sign Keys",
+    "Set Owner Trust",
+    "Edit Private Key",
+    "Import Keys",
+    "Export Keys",
+    "Send Keys",
+    "Backup",
+)
+GPA_COLUMNS = [("Key ID", 16), ("User Name", 130)]
+GPA_KEYS = [(KEY_ID, f"{USER} <{EMAIL}>"), ("9C0D1E2F", "Statements <statements@example.com>")]
+
+
+def gpa_key_manager(c):
+    window = AppWindow(c, "GPA: Key Manager", menus=GPA_MENUS)
+    window.toolbar(GPA_TOOLBAR)
+    window.table(GPA_COLUMNS, GPA_KEYS)
+    return window
+
+
+def gpa_keys_menu(c, chosen):
+    window = gpa_key_manager(c)
+    left = window.menu_x["Keys"] - 6
+    c.highlight((left, 33, left + c.width("Keys", size=13) + 12, 53), radius=2)
+    c.text((left + 6, 43), "Keys", size=13)
+    items = [(label, None, False) for label in GPA_KEYS_MENU]
+    c.menu((left, 56, left + 230, 56 + 32 * len(items) + 8), items, GPA_KEYS_MENU.index(chosen))
+    return window
+
+
+def gpa_keys_new_key(c):
+    gpa_keys_menu(c, "New Key")
+    callout_below(c, {"en": "Keys > New Key", "ja": "「Keys」>「New Key」を選ぶ"}[c.language])
+
+
+def gpa_keys_backup(c):
+    gpa_keys_menu(c, "Backup")
+    callout_below(
+        c,
+        {
+            "en": "Keys > Backup: the private key comes along",
+            "ja": "「Keys」>「Backup」（秘密鍵も保存される）",
+        }[c.language],
+    )
+
+
+def gpa_key_details(c):
+    gpa_key_manager(c)
+    d, top = c.draw, 190
+    d.rectangle((1, top, WIDTH - 1, AppWindow.BOTTOM - 1), fill=ROWS_BACKGROUND)
+    d.line((0, top, WIDTH, top), fill=LINE)
+    x = 14
+    for index, tab in enumerate(("Details", "Signatures", "Subkeys")):
+        w = c.width(tab, size=13) + 20
+        d.rectangle((x, top + 8, x + w, top + 32), fill=PANEL if index == 0 else ROWS_BACKGROUND)
+        c.text((x + 10, top + 20), tab, size=13, weight="bold" if index == 0 else "regular")
+        x += w + 4
+    lines = [
+        ("User name:", f"{USER} <{EMAIL}>"),
+        ("Key ID:", KEY_ID),
+        ("", "The key has both a private and a public part"),
+        ("Fingerprint:", "3A7B 91C2 … 04D6 E5F6 0718"),
+    ]
+    for index, (label, value) in enumerate(lines):
+        y = top + 56 + index * 28
+        if not label:
+            c.highlight((20, y - 13, 30 + c.width(value, size=14), y + 13))
+            c.text((25, y), value, size=14)
+        else:
+            c.text((25, y), label, size=13, fill=MUTED)
+            c.text((130, y), value, size=14)
+    callout_below(
+        c,
+        {
+            "en": "Details: the private and the public part are both here",
+            "ja": "「Details」欄：秘密鍵と公開鍵の両方がある",
+        }[c.language],
+    )
+
+
+def gpa_file_manager_decrypt(c):
+    window = AppWindow(c, "GPA: File Manager", menus=("File", "Edit", "Windows", "Help"))
+    window.toolbar(("Open", "Sign", "Verify", "Encrypt", "Decrypt", "Keyring"), lit="Decrypt")
+    window.table([("File", 16)], [(ENCRYPTED,), ("notes.txt",)])
+    callout_below(
+        c,
+        {"en": "Select the file, then click Decrypt", "ja": "ファイルを選んで「Decrypt」"}[
+            c.language
+        ],
+    )
+
+
+def gpg_keychain(c):
+    window = AppWindow(c, "GPG Keychain", mac=True)
+    window.toolbar(("New", "Import", "Export", "Details"))
+    columns = [("Type", 16), ("Name", 110), ("Email", 300), ("Key ID", 560)]
+    window.table(columns, [("sec/pub", USER, EMAIL, KEY_ID)])
+    return window
+
+
+def gpg_keychain_new_key(c):
+    window = gpg_keychain(c)
+    top = window.dialog((110, 96, 610, 352), "Generate new key pair")
+    window.field(130, top + 8, "Name", USER)
+    window.field(130, top + 46, "Email", EMAIL)
+    c.highlight((124, top + 70, 470, top + 98))
+    c.checkbox(132, top + 84, False)
+    c.text((154, top + 84), "Upload public key after generation", size=14)
+    c.triangle(136, top + 122, fill=MUTED)
+    c.text((146, top + 122), "Advanced options", size=13, fill=MUTED)
+    window.button((380, top + 150, 470, top + 180), "Cancel")
+    window.button((482, top + 150, 592, top + 180), "Generate key", lit=True)
+    callout_below(
+        c,
+        {
+            "en": "Clear the upload box, then click Generate key",
+            "ja": "アップロードのチェックを外して「Generate key」",
+        }[c.language],
+    )
+
+
+def gpg_keychain_export(c, secret):
+    window = gpg_keychain(c)
+    top = window.dialog((90, 96, 630, 352), "Export")
+    window.field(110, top + 8, "Save As:", f"{USER} ({KEY_ID}).asc", width=400)
+    window.field(110, top + 46, "Where:", "USB DRIVE", width=200)
+    c.highlight((104, top + 72, 460, top + 100))
+    c.checkbox(112, top + 86, secret)
+    c.text((134, top + 86), "Include secret key in exported file", size=14)
+    c.checkbox(112, top + 118, True)
+    c.text((134, top + 118), "ASCII", size=14)
+    window.button((410, top + 150, 500, top + 180), "Cancel")
+    window.button((512, top + 150, 612, top + 180), "Save", default=True)
+
+
+def gpg_keychain_export_secret(c):
+    gpg_keychain_export(c, secret=True)
+    callout_below(
+        c,
+        {
+            "en": "Select it: the private key goes into the file too",
+            "ja": "チェックを入れる（秘密鍵もファイルに含まれる）",
+        }[c.language],
+    )
+
+
+def gpg_keychain_export_public(c):
+    gpg_keychain_export(c, secret=False)
+    callout_below(
+        c,
+        {
+            "en": "Leave it cleared: the public key only",
+            "ja": "チェックを入れない（公開鍵だけ）",
+        }[c.language],
+    )
+
+
+FINDER_WORDS = {
+    "en": {
+        "title": "Downloads",
+        "sidebar": ["Favorites", "Desktop", "Documents", "Downloads"],
+        "name": "Name",
+        "menu": [
+            "Open",
+            "Move to Trash",
+            "Get Info",
+            "Rename",
+            "Quick Look",
+            "Copy",
+            "Services",
+        ],
+    },
+    "ja": {
+        "title": "ダウンロード",
+        "sidebar": ["よく使う項目", "デスクトップ", "書類", "ダウンロード"],
+        "name": "名前",
+        "menu": [
+            "開く",
+            "ゴミ箱に入れる",
+            "情報を見る",
+            "名称変更",
+            "クイックルック",
+            "コピー",
+            "サービス",
+        ],
+    },
+}
+SERVICES = ["OpenPGP: Decrypt File", "OpenPGP: Encrypt File", "OpenPGP: Sign File"]
+
+
+def finder_services_decrypt(c):
+    words = FINDER_WORDS[c.language]
+    window = AppWindow(c, words["title"], mac=True)
+    d = c.draw
+    d.rectangle((1, window.top + 1, 160, AppWindow.BOTTOM - 1), fill=ROWS_BACKGROUND)
+    for index, label in enumerate(words["sidebar"]):
+        y = window.top + 22 + index * 28
+        if index == 0:
+            c.text((14, y), label, size=12, fill=MUTED, weight="bold")
+        else:
+            if index == 3:
+                d.rounded_rectangle((8, y - 12, 152, y + 12), radius=5, fill=SELECTED)
+            c.text((24, y), label, size=14)
+    window.table(
+        [(words["name"], 16)], [(ENCRYPTED,), ("report.pdf",)], top=window.top + 6, left=161
+    )
+    menu = [(label, None, False) for label in words["menu"]]
+    box = (250, 96, 440, 96 + 32 * len(menu) + 8)
+    c.menu(box, menu, chosen=None)
+    services_y = box[1] + 20 + (len(menu) - 1) * 32
+    d.rectangle((box[0] + 4, services_y - 14, box[2] - 4, services_y + 14), fill=SELECTED)
+    c.text((box[0] + 12, services_y), words["menu"][-1])
+    c.triangle(box[2] - 16, services_y)
+    items = [(label, None, False) for label in SERVICES]
+    # A submenu that would run off the window opens higher up, as macOS does.
+    height = 32 * len(items) + 8
+    top = min(services_y - 20, AppWindow.BOTTOM - 6 - height)
+    c.menu((440, top, 680, top + height), items, chosen=0)
+    callout_below(
+        c,
+        {
+            "en": "Right-click the .gpg file > Services > OpenPGP: Decrypt File",
+            "ja": ".gpgファイルを右クリック ＞「サービス」＞「OpenPGP: Decrypt File」",
+        }[c.language],
+    )
+
+
+# (file name, browser or None for a desktop program's window, drawing)
 FIGURE_LIST = [
     ("har-chrome-network-tab", "chrome", chrome_network_tab),
     ("har-chrome-preserve-log", "chrome", chrome_preserve_log),
-    ("har-chrome-save-all", "chrome", chrome_save_all),
+    ("har-chrome-export", "chrome", chrome_export),
     ("har-firefox-persist-logs", "firefox", firefox_persist_logs),
     ("har-edge-export", "edge", edge_export),
     ("har-safari-preserve-log", "safari", safari_preserve_log),
+    ("gpa-keys-new-key", None, gpa_keys_new_key),
+    ("gpa-key-details", None, gpa_key_details),
+    ("gpa-keys-backup", None, gpa_keys_backup),
+    ("gpa-file-manager-decrypt", None, gpa_file_manager_decrypt),
+    ("gpgkeychain-new-key", None, gpg_keychain_new_key),
+    ("gpgkeychain-export-secret", None, gpg_keychain_export_secret),
+    ("gpgkeychain-export-public", None, gpg_keychain_export_public),
+    ("finder-services-decrypt", None, finder_services_decrypt),
 ]
 LANGUAGES = ("en", "ja")
 
@@ -397,7 +779,8 @@ def file_name(name, language):
 def render(font, name, browser, draw, language):
     """Return the figure ``name`` drawn in ``language`` as a palette image."""
     canvas = Canvas(font, language, browser)
-    canvas.window()
+    if browser:
+        canvas.window()
     draw(canvas)
     return canvas.image.quantize(palette=PALETTE, dither=Image.Dither.NONE)
 

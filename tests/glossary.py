@@ -45,11 +45,17 @@ def load(path=GLOSSARY):
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+# What ``{n}`` in a term stands for: a number as a text writes it, digits or a placeholder
+# of the interface strings (%(count)s, %(count)d, {count}).
+NUMBER = r"(?:\d+|%\(\w+\)[sd]|\{\w+\})"
+
+
 def _pattern(term, language):
+    literal = NUMBER.join(re.escape(part) for part in term.split("{n}"))
     if language == "en":
         # Whole words, any case, with a plural ending: "security codes" is "security code".
-        return re.compile(rf"(?<![\w-]){re.escape(term)}(?:e?s)?(?![\w-])", re.IGNORECASE)
-    return re.compile(re.escape(term))
+        return re.compile(rf"(?<![\w-]){literal}(?:e?s)?(?![\w-])", re.IGNORECASE)
+    return re.compile(literal)
 
 
 class Checker:

@@ -112,3 +112,53 @@ def test_every_figure_has_a_japanese_version_of_the_same_size():
         english, japanese = (Image.open(DEMO / figure[code]) for code in ("en", "ja"))
         assert english.size == japanese.size, where
         assert step["alt"].get("ja") and step["caption"].get("ja"), where
+
+
+# What a Japanese sentence of an article ends with (です・ます調); 「〜こと。」 for a
+# condition in a list. Alt text (plain form) and captions (noun phrases) are not prose.
+POLITE_ENDINGS = ("ます", "です", "ません", "ください", "ました", "でした", "こと")
+NOT_PROSE = {"alt", "caption", "title", "name"}
+
+
+def japanese_sentences():
+    for where, text in texts("ja"):
+        if where.rsplit(".", 1)[-1] in NOT_PROSE:
+            continue
+        for line in FENCED.sub("", text).splitlines():
+            if line.startswith(("#", "|")):
+                continue
+            for sentence in line.split("。")[:-1]:
+                yield where, sentence
+
+
+def is_polite(sentence):
+    """Return whether a sentence (without its 。) ends in です・ます調."""
+    # Markup and a closing aside in （） or 「」 after the verb: 〜します（…）。
+    ending = re.sub(r"(（[^（）]*）|」)+$", "", sentence.replace("**", "").strip())
+    return ending.endswith(POLITE_ENDINGS)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "polite"),
+    [
+        ("「設定」を開きます", True),
+        ("ここでは**使いません**", True),
+        ("右クリックします（`Control`キーを押しながらでもかまいません）", True),
+        ("通知が届かないユーザーがいないこと", True),
+        ("「設定」を開く", False),
+        ("記録は自動で始まる（Firefoxの場合）", False),
+        ("公開鍵では何も復号できない", False),
+    ],
+)
+def test_the_desu_masu_check_tells_polite_from_plain(sentence, polite):
+    assert is_polite(sentence) == polite
+
+
+def test_japanese_articles_are_written_in_desu_masu():
+    plain = [(w, s[-30:]) for w, s in japanese_sentences() if not is_polite(s)]
+    assert not plain, plain
+
+
+def test_japanese_articles_never_address_the_reader_as_anata():
+    found = [(where, text[:40]) for where, text in texts("ja") if "あなた" in text]
+    assert not found, found

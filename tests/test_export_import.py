@@ -13,6 +13,7 @@ from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from modeltranslation.translator import translator
 from PIL import Image
 
@@ -124,8 +125,9 @@ def fill_every_text(instance, label):
 def test_demo_exports_and_imports_back_byte_for_byte(demo, tmp_path, settings):
     first, second = round_trip(tmp_path, settings)
     files = tree(first)
-    assert len([name for name in files if name.startswith("articles/")]) == 8
-    assert len([name for name in files if name.startswith("figures/")]) == 12  # 6 × en, ja
+    assert len([name for name in files if name.startswith("articles/")]) == 9
+    # 14 figures × en, ja (KB 1003 and 1009 share one, stored once)
+    assert len([name for name in files if name.startswith("figures/")]) == 28
     assert tree(second) == files
 
 
@@ -155,7 +157,7 @@ def test_importing_an_export_back_changes_nothing(demo, tmp_path, capsys):
     dates = dict(Article.objects.values_list("number", "updated_at"))
     before = fingerprint()
     call_command("import_articles", str(tmp_path / "out"))
-    assert "0 created, 0 updated, 8 unchanged" in capsys.readouterr().out
+    assert "0 created, 0 updated, 9 unchanged" in capsys.readouterr().out
     assert dict(Article.objects.values_list("number", "updated_at")) == dates
     assert fingerprint() == before
 
@@ -170,6 +172,60 @@ def test_exported_files_are_readable_yaml(demo, tmp_path):
     assert f"figure: {both}" in har
     assert "related: []" in har
     assert "  - platform: null\n" in har
+
+
+# --- the last-updated date travels with the files -----------------------------------------
+
+
+def demo_dates():
+    from articles.interchange.yaml_io import load_file
+
+    folder = Path(django_settings.BASE_DIR) / "demo" / "articles"
+    return {load_file(p)["number"]: load_file(p)["updated"] for p in folder.glob("*.yaml")}
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("en", "Last updated Nov. 19, 2026"), ("ja", "最終更新日 2026年11月19日")],
+)
+def test_each_demo_article_shows_the_date_its_file_gives(demo, client, language, shown):
+    dates = demo_dates()
+    assert {n: timezone.localdate(a.updated_at) for n, a in demo.items()} == dates
+    assert len(set(dates.values())) >= len(dates) - 2, "a real date per article, not one for all"
+    html = client.get(f"/{language}/articles/1008/generate-a-har-file/").content.decode()
+    meta = re.search(r'<p class="article__meta">(.*?)</p>', html, re.DOTALL).group(1)
+    assert re.sub(r"<[^>]+>", "", " ".join(meta.split())) == shown
+    assert '<time datetime="2026-11-19T' in meta
+
+
+def test_a_file_whose_only_change_is_its_date_gives_the_article_that_date(demo, tmp_path, capsys):
+    call_command("export_articles", str(tmp_path / "out"), verbosity=0)
+    har = tmp_path / "out" / HAR
+    har.write_text(
+        har.read_text(encoding="utf-8").replace("updated: 2026-11-19", "updated: 2026-11-30")
+    )
+    others = dict(Article.objects.exclude(number=1008).values_list("number", "updated_at"))
+    call_command("import_articles", str(tmp_path / "out"))
+    assert f"0 created, 1 updated, {len(demo) - 1} unchanged" in capsys.readouterr().out
+    assert (
+        timezone.localdate(Article.objects.get(number=1008).updated_at).isoformat() == "2026-11-30"
+    )
+    assert dict(Article.objects.exclude(number=1008).values_list("number", "updated_at")) == others
+    call_command("export_articles", str(tmp_path / "again"), verbosity=0)
+    assert "\nupdated: 2026-11-30\n" in (tmp_path / "again" / HAR).read_text(encoding="utf-8")
+
+
+def test_a_file_without_a_date_is_dated_by_the_import(demo, tmp_path, capsys):
+    call_command("export_articles", str(tmp_path / "out"), verbosity=0)
+    har = tmp_path / "out" / HAR
+    text = har.read_text(encoding="utf-8")
+    har.write_text(text.replace("updated: 2026-11-19\n", "").replace("HARファイル", "HAR ファイル"))
+    call_command("import_articles", str(tmp_path / "out"))
+    assert f"0 created, 1 updated, {len(demo) - 1} unchanged" in capsys.readouterr().out
+    assert timezone.localdate(Article.objects.get(number=1008).updated_at) == timezone.localdate()
+    # Without a date, a file says nothing about it: the same file again changes nothing.
+    call_command("import_articles", str(tmp_path / "out"))
+    assert f"0 created, 0 updated, {len(demo)} unchanged" in capsys.readouterr().out
 
 
 # --- a demanding article ------------------------------------------------------------------
@@ -224,7 +280,9 @@ def test_article_with_figures_tabs_shared_steps_and_links_round_trips(
     assert len(figures) == 5 and len(shots) == 2, figures
     assert files[shots[0]] != files[shots[1]]
     text = files["articles/3000-everything.yaml"].decode()
-    assert "status: archived\nprerequisites: [3001]\nrelated: [3001, 3002]\n" in text
+    today = timezone.localdate().isoformat()  # dated by its last save, in the admin's zone
+    assert f"status: archived\nupdated: {today}\nprerequisites: [3001]\n" in text
+    assert "related: [3001, 3002]\n" in text
     assert "figure: {ja: figures/ja-only.png}" in text
     imported = Step.objects.get(body_en="Step 1.1 body")
     assert not imported.figure_en and imported.figure_ja.read() == png("green")
@@ -398,16 +456,16 @@ def test_commands_print_progress_lines_and_a_summary(demo, tmp_path, monkeypatch
     output = io.StringIO()
     call_command("export_articles", str(tmp_path / "out"), stdout=output)
     assert output.getvalue().splitlines() == [
-        "Exporting 3/8 articles",
-        "Exporting 6/8 articles",
-        "Exporting 8/8 articles",
-        f"Exported 8 articles, 3 categories, 13 platforms and 12 figures to {tmp_path / 'out'}.",
+        "Exporting 3/9 articles",
+        "Exporting 6/9 articles",
+        "Exporting 9/9 articles",
+        f"Exported 9 articles, 3 categories, 13 platforms and 28 figures to {tmp_path / 'out'}.",
     ]
     output = io.StringIO()
     call_command("import_articles", str(tmp_path / "out"), stdout=output)
     assert output.getvalue().splitlines()[-2:] == [
-        "Importing 8/8 articles",
-        f"Imported {tmp_path / 'out'}: 0 created, 0 updated, 8 unchanged.",
+        "Importing 9/9 articles",
+        f"Imported {tmp_path / 'out'}: 0 created, 0 updated, 9 unchanged.",
     ]
 
 
@@ -420,10 +478,10 @@ def test_small_sets_print_only_the_summary(demo, tmp_path):
 def test_a_terminal_sees_a_counter_redrawn_in_place(demo, tmp_path):
     terminal = Terminal()
     call_command("export_articles", str(tmp_path / "out"), stdout=terminal)
-    assert "\rExporting 1/8 articles" in terminal.getvalue()
+    assert "\rExporting 1/9 articles" in terminal.getvalue()
     assert terminal.getvalue().endswith(
-        f"\rExporting 8/8 articles\nExported 8 articles, 3 categories, 13 platforms "
-        f"and 12 figures to {tmp_path / 'out'}.\n"
+        f"\rExporting 9/9 articles\nExported 9 articles, 3 categories, 13 platforms "
+        f"and 28 figures to {tmp_path / 'out'}.\n"
     )
 
 
@@ -433,9 +491,9 @@ def test_verbose_import_names_every_file_and_what_happened(demo, tmp_path):
     har.write_text(har.read_text(encoding="utf-8").replace("HARファイル", "HAR ファイル"))
     output = io.StringIO()
     call_command("import_articles", str(tmp_path / "out"), stdout=output, verbosity=2)
-    assert "[1/8] 1001-rsa-key-pair-for-sftp.yaml: unchanged" in output.getvalue()
-    assert "[8/8] 1008-generate-a-har-file.yaml: updated" in output.getvalue()
-    assert "0 created, 1 updated, 7 unchanged." in output.getvalue()
+    assert "[1/9] 1001-rsa-key-pair-for-sftp.yaml: unchanged" in output.getvalue()
+    assert "[8/9] 1008-generate-a-har-file.yaml: updated" in output.getvalue()
+    assert "0 created, 1 updated, 8 unchanged." in output.getvalue()
 
 
 # --- translation status, source language and history travel with the files -------------

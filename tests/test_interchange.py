@@ -28,8 +28,8 @@ def snapshot():
     }
 
 
-def test_demo_loads_eight_published_articles_in_both_languages(demo):
-    assert sorted(demo) == list(range(1001, 1009))
+def test_demo_loads_nine_published_articles_in_both_languages(demo):
+    assert sorted(demo) == list(range(1001, 1010))
     for article in demo.values():
         assert article.status == Article.Status.PUBLISHED
         assert article.title_en and article.title_ja
@@ -38,7 +38,7 @@ def test_demo_loads_eight_published_articles_in_both_languages(demo):
 def test_loading_demo_twice_changes_nothing(demo, capsys):
     before = snapshot()
     call_command("load_demo")
-    assert "0 created, 0 updated, 8 unchanged" in capsys.readouterr().out
+    assert "0 created, 0 updated, 9 unchanged" in capsys.readouterr().out
     assert snapshot() == before
 
 
@@ -57,7 +57,9 @@ def test_demo_figures_are_stored_once(demo, settings):
     referenced = {
         name for row in Step.objects.values_list("figure_en", "figure_ja") for name in row if name
     }
-    assert len(referenced) == 12, "the HAR article ships six figures, each in both languages"
+    # 14 figures (KB 1003, 1004, 1008, 1009), each in both languages; KB 1003 and 1009
+    # share one.
+    assert len(referenced) == 28
     assert len(stored) == len(referenced)
 
 
@@ -116,6 +118,9 @@ def test_problems_point_at_the_line_of_the_key(tmp_path):
         ("title: {en: '   '}", "title is required"),
         ("title: {en: Z}\nslug: not a slug", "slug must be letters, digits and hyphens"),
         ("title: {en: Z}\nrelated: 1005", "related must be a list of article numbers"),
+        ("title: {en: Z}\nupdated: yesterday", "updated must be a date: 2026-11-24"),
+        ("title: {en: Z}\nupdated: 2026-11-24 10:30:00", "updated must be a date: 2026-11-24"),
+        ("title: {en: Z}\nupdated: 2026-13-01", "'2026-13-01' is not a valid date"),
     ],
 )
 def test_invalid_values_are_refused_with_a_reason(tmp_path, text, message):

@@ -22,13 +22,18 @@ def text(response):
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])
-def test_home_lists_categories_and_the_eight_demo_articles(client, demo, language):
+def test_home_lists_categories_and_the_eight_most_recently_updated_articles(client, demo, language):
     response = client.get(f"/{language}/")
     assert response.status_code == 200
     html = text(response)
     assert f'<html lang="{language}">' in html
-    for article in demo.values():
-        assert f"/{language}/articles/{article.number}/{article.slug}/" in html
+    # The demo's dates are its files' (``updated``): newest first, the number on a tie.
+    listed = [int(n) for n in re.findall(rf'href="/{language}/articles/(\d+)/', html)]
+    newest = sorted(demo.values(), key=lambda a: (-a.updated_at.timestamp(), a.number))
+    assert listed == [article.number for article in newest[:8]]
+    assert listed[:3] == [1003, 1004, 1009] and 1007 not in listed  # 1007 is the oldest
+    for category in {article.category for article in demo.values()}:
+        assert f"/{language}/categories/{category.slug}/" in html
     with translation.override(language):
         assert demo[HAR].title in html
 
@@ -78,20 +83,68 @@ def test_platform_parameter_marks_that_tab_selected_without_javascript(client, d
     assert len(re.findall(r'aria-selected="true"', html)) == 1
 
 
+def figure_numbers(html):
+    """Return the figure labels of a page part, as shown: ["Figure 1.", …] or ["図1", …]."""
+    return re.findall(r'class="figure__number">([^<]+)</span>', html)
+
+
+def panel(html, slug):
+    return html.split(f'id="steps-{slug}"')[1].split('role="tabpanel"')[0]
+
+
 @pytest.mark.parametrize("language", ["en", "ja"])
-def test_platform_parameter_puts_that_panel_first_and_figures_follow_the_page(
-    client, demo, language
-):
+def test_platform_parameter_puts_that_panel_first(client, demo, language):
     # Without JavaScript every panel is shown: the one asked for comes first, right under
-    # the tabs, which keep their order; figures are numbered as the page reads.
+    # the tabs, which keep their order.
     html = text(client.get(f"/{language}/articles/{HAR}/{demo[HAR].slug}/?platform=edge"))
     assert tabs(html) == ["chrome", "firefox", "edge", "safari"]
     panels = re.findall(r'role="tabpanel" id="steps-([a-z]+)"', html)
     assert panels == ["edge", "chrome", "firefox", "safari"]
-    numbers = [int(n) for n in re.findall(r'class="figure__number">\D*(\d+)', html)]
-    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) > 1
-    edge_panel = html.split('id="steps-edge"')[1].split('role="tabpanel"')[0]
-    assert re.search(r'class="figure__number">\D*1\D', edge_panel)
+
+
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [
+        ("en", {"chrome": ["Figure 1.", "Figure 2.", "Figure 3."], "firefox": ["Figure 1."]}),
+        ("ja", {"chrome": ["図1", "図2", "図3"], "firefox": ["図1"]}),
+    ],
+)
+def test_each_tab_numbers_its_own_figures(client, demo, language, labels):
+    # A reader sees one tab: the Firefox tab's first figure is Figure 1, not Figure 4
+    # after Chrome's three, whichever panel the page puts first.
+    for query in ("", "?platform=firefox"):
+        html = text(client.get(f"/{language}/articles/{HAR}/{demo[HAR].slug}/{query}"))
+        for slug, expected in labels.items():
+            assert figure_numbers(panel(html, slug)) == expected, (query, slug)
+
+
+def _figure(step, name):
+    from django.core.files.base import ContentFile
+
+    step.figure_en.save(name, ContentFile(b"png"), save=False)
+    step.figure_alt_en, step.figure_alt_ja = "Figure", "図"
+    step.save()
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "Figure {}."), ("ja", "図{}")])
+def test_tab_figures_go_on_from_the_figures_above_the_tabs(
+    client, make_article, platforms, language, label
+):
+    chrome, safari = platforms["chrome"], platforms["safari"]
+    article = make_article(
+        steps={
+            None: [("Open the page.", "ページを開きます。")],
+            chrome: [("One.", "1つ目。"), ("Two.", "2つ目。")],
+            safari: [("Only.", "これだけ。")],
+        }
+    )
+    for step in Step.objects.filter(variant__article=article):
+        _figure(step, f"figure-{step.pk}.png")
+    html = text(client.get(f"/{language}/articles/{article.number}/{article.slug}/"))
+    above = html.split('role="tablist"')[0]
+    assert figure_numbers(above) == [label.format(1)]
+    assert figure_numbers(panel(html, "chrome")) == [label.format(2), label.format(3)]
+    assert figure_numbers(panel(html, "safari")) == [label.format(2)]
 
 
 def test_unknown_platform_parameter_falls_back_to_first_tab(client, demo):
@@ -202,15 +255,21 @@ def test_har_article_shows_the_figures_drawn_in_the_readers_language(client, dem
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])
-def test_article_page_takes_five_queries_with_its_related_article(client, demo, language):
+@pytest.mark.parametrize(
+    ("number", "related", "count"), [(1007, 1002, 5), (KEY_TRANSFER, DECRYPT, 6)]
+)
+def test_article_page_takes_five_queries_with_its_related_article(
+    client, demo, language, number, related, count
+):
     # Article, variants, steps, prerequisites, related: the linked articles' titles come
-    # with them (a deferred field read later would be a sixth query).
+    # with them (a deferred field read later would be a sixth query). An article whose
+    # text cites another ([[KB 1009]] in KB 1003) reads the cited titles: one more.
     with translation.override(language):
-        queries = _article_queries(client, demo[KEY_TRANSFER])
-        html = text(client.get(demo[KEY_TRANSFER].get_absolute_url()))
-        related = Article.objects.get(number=DECRYPT).title
-    assert len(queries) == 5, queries
-    assert related in html.split('class="related"')[1]
+        queries = _article_queries(client, demo[number])
+        html = text(client.get(demo[number].get_absolute_url()))
+        title = Article.objects.get(number=related).title
+    assert len(queries) == count, queries
+    assert title in html.split('class="related"')[1]
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])

@@ -133,6 +133,8 @@ def _document(record, obj, figures, source=None):
             value = value if value != schema.DEFAULT_LANGUAGE else _OMIT
         elif key.kind == schema.NUMBERS:
             value = OneLineList(value)
+        elif key.kind == schema.DATE:
+            value = _OMIT if value is None else value
         elif key.kind == schema.RECORDS:
             value = [_document(key.record, row, figures, source) for row in value]
         if value is not _OMIT:

@@ -10,10 +10,12 @@ import is merged with it, not refused. Every key goes to the model field the sch
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime, time
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from .. import writes
 from ..fields import LANGUAGE_CODES, column, set_text
@@ -23,7 +25,7 @@ from .errors import ContentError, InvalidContent
 from .stored import digest, source_language, stored_digest, stored_value
 
 # Keys the importer writes after the row is saved (or, for links, after every article).
-_WRITTEN_LATER = {schema.NUMBERS, schema.TRANSLATED_FROM, schema.RECORDS}
+_WRITTEN_LATER = {schema.NUMBERS, schema.TRANSLATED_FROM, schema.RECORDS, schema.DATE}
 
 
 @dataclass
@@ -99,6 +101,8 @@ def _matches(record, obj, data, run, source):
             same = _same_figures(stored, wanted, run.base)
         elif key.kind == schema.NUMBERS:
             same = sorted(stored) == sorted(wanted)
+        elif key.kind == schema.DATE:
+            same = wanted is None or stored == wanted  # a file without one: any
         else:
             same = stored == wanted
         if not same:
@@ -153,6 +157,19 @@ def _made_from(record, data):
     return made_from
 
 
+def _file_date(data):
+    """Return the last-updated moment the file names (``updated``), or None.
+
+    Noon in the site's time zone: the day stays the same in any zone within 12 hours of
+    it. A file without a date is dated by the import itself.
+    """
+    for key in schema.ARTICLE.of_kind(schema.DATE):
+        day = data[key.name]
+        if day is not None:
+            return timezone.make_aware(datetime.combine(day, time(12)))
+    return None
+
+
 def _row(record, item, stored, position, run, label, **place):
     """Return the ``RowChange`` of a variant or step at ``position`` of its list."""
     values = _values(record, item, stored, run)
@@ -180,6 +197,7 @@ def article_change(article_file, run, article):
         translations_current=True,
         comment=f"Imported from {name}",
         label=name,
+        updated_at=_file_date(data),
     )
     variants = list(article.variants.order_by("order", "pk")) if article else []
     for position, item in enumerate(data["variants"]):
@@ -267,6 +285,7 @@ def _import_links(content, run, user):
             values=values,
             comment=f"Imported links from {article_file.path.name}",
             label=article_file.path.name,
+            updated_at=_file_date(data),  # the file's day, as the article's own write
         )
         try:
             writes.save_article(user, change)

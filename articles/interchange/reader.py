@@ -3,9 +3,14 @@
 Each key is read by the reader of its kind (``_READERS``) from its ``schema.py`` entry,
 with the limits and choices of the model field it names. Nothing is written here:
 ``read_directory`` returns a ``ContentSet``, or raises ``InvalidContent`` (one problem a file).
+
+Longer than 400 lines: one reader per kind of key, each with the file and line of every
+problem it can report, in one place so that no kind is checked twice or differently.
 """
 
+import contextlib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -138,6 +143,22 @@ def _read_numbers(record, key, item, reading):
     return numbers
 
 
+def _read_date(record, key, item, reading):
+    value = item.get(key.name)
+    if value is None:
+        return None
+    # YAML reads a bare 2026-11-24 as a date; a quoted one is text, taken the same way.
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = date.fromisoformat(value)
+    # A datetime (2026-11-24 10:00) is a kind of date in Python: refused all the same.
+    if type(value) is not date:
+        raise ContentError(
+            reading.path, _line(item, key.name), f"{key.name} must be a date: 2026-11-24"
+        )
+    return value
+
+
 def _language_values(item, key, path, limit=None, required=False):
     """Return ``{language: text}`` for ``item[key]``, '' for a language left out.
 
@@ -263,6 +284,7 @@ _READERS = {
     schema.LANGUAGE: _read_language,
     schema.REFERENCE: _read_reference,
     schema.NUMBERS: _read_numbers,
+    schema.DATE: _read_date,
     schema.TEXTS: _read_texts,
     schema.FIGURES: _read_figures,
     schema.TRANSLATED_FROM: _read_translated_from,

@@ -28,6 +28,8 @@ FIGURES = "figures"  # a figure file per language, relative to the folder; not w
 TRANSLATED_FROM = "translated_from"  # per language, the source of an out-of-date text;
 # not written empty
 RECORDS = "records"  # a list of records of ``Key.record`` (variants, steps)
+DATE = "date"  # a day, 2026-11-24, in the site's time zone (TIME_ZONE); when left out, the
+# import's own time is kept (the field's auto_now)
 
 DEFAULT_LANGUAGE = settings.LANGUAGE_CODE
 
@@ -135,6 +137,7 @@ ARTICLE = Record(
         Key("slug", SLUG, required=True),
         Key("category", REFERENCE, required=True),
         Key("status", CHOICE, default=Article.Status.DRAFT.value),
+        Key("updated", DATE, field="updated_at"),
         Key("written_in", LANGUAGE, field="source_language"),
         Key("prerequisites", NUMBERS),
         Key("related", NUMBERS),

@@ -7,6 +7,7 @@ left untouched) and the exporter writes it: one conversion for both directions.
 import hashlib
 
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from .. import translation_status
 from ..fields import LANGUAGE_CODES, column, texts
@@ -53,7 +54,7 @@ def stored_value(record, key, obj, source):
     """Return the value of ``key`` that ``obj`` holds, as the reader would return it.
 
     Figures are their stored file names; linked articles and child records come in the
-    order their query gives.
+    order their query gives; a date is the day in the site's time zone.
     """
     kind = key.kind
     if kind == schema.TEXTS:
@@ -69,6 +70,9 @@ def stored_value(record, key, obj, source):
         return [linked.number for linked in getattr(obj, key.model_field).all()]
     if kind == schema.RECORDS:
         return list(getattr(obj, key.model_field).all())
+    if kind == schema.DATE:
+        moment = getattr(obj, key.model_field)
+        return timezone.localdate(moment) if moment else None
     return getattr(obj, key.model_field)
 
 

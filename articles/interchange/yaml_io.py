@@ -48,8 +48,20 @@ def _construct_text(loader, node):
     return text
 
 
+def _construct_timestamp(loader, node):
+    # A bare 2026-13-01 looks like a date to YAML, which then fails on it with a plain
+    # ValueError: refused with its line instead, as any other mistake in a file.
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError as error:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a valid date ({error})", node.start_mark
+        ) from None
+
+
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _LineLoader.add_constructor("tag:yaml.org,2002:str", _construct_text)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def from_yaml(text, path="<text>"):

@@ -18,6 +18,14 @@ from .analysis import LATIN, fold, fold_with_positions, is_cjk, stem
 # compile, so no per-query pattern holds one (``Highlighter.latin`` is literals only).
 _LATIN_CHARACTER = re.compile(LATIN)
 _LATIN_WORD = re.compile(rf"{LATIN}+")
+# Japanese words are runs of one script: kanji (with 々), or katakana (with ー).
+_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]")
+_KATAKANA = re.compile(r"[\u30a1-\u30fa\u30fc]")
+
+
+def _same_script(a, b):
+    """Return whether ``a`` and ``b`` are both kanji or both katakana (one word's run)."""
+    return any(script.match(a) and script.match(b) for script in (_KANJI, _KATAKANA))
 
 
 def _word_start(word_stem):
@@ -110,7 +118,13 @@ class Highlighter:
         return spans, found
 
     def _pieces(self, folded, japanese_words):
-        """Return the spans of the longest pieces (two characters or more) of ``words``."""
+        """Return the spans of the longest pieces (two characters or more) of ``words``.
+
+        A piece of two characters that does not begin the reader's word is left unmarked
+        where it continues a word of the text (a kanji or katakana before it): that is a
+        chance overlap of one pair, 号化 of 復号化 in 暗号化, バイ of デバイス in モバイル.
+        Longer pieces are the reader's word in a compound: 報告書 in 取引残高報告書.
+        """
         pairs = {word[i : i + 2] for word in japanese_words for i in range(len(word) - 1)}
         pattern = re.compile("|".join(map(re.escape, sorted(pairs))))
         spans, position, longest = [], 0, max(map(len, japanese_words))
@@ -121,6 +135,12 @@ class Highlighter:
                 for n in range(min(longest, len(folded) - start), 1, -1)
                 if any(folded[start : start + n] in word for word in japanese_words)
             )
+            piece = folded[start : start + length]
+            inside_a_word = start > 0 and _same_script(folded[start - 1], folded[start])
+            begins_a_word = any(word.startswith(piece) for word in japanese_words)
+            if length == 2 and inside_a_word and not begins_a_word:
+                position = start + 1
+                continue
             spans.append((start, start + length))
             position = start + length
         return spans

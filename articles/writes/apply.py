@@ -95,6 +95,10 @@ def write(plan, stored, change, user, comment):
         else:
             _save(article, plan, current)
         instances_after = _rows(plan, stored, change, article)
+        if change.updated_at is not None:
+            # The model dates every save by the clock (auto_now): the door's date after it.
+            Article.objects.filter(pk=article.pk).update(updated_at=change.updated_at)
+            article.updated_at = change.updated_at
         for name, ids in plan.links.items():
             # Links to articles deleted since are left out (the database would refuse them).
             existing = Article.objects.filter(pk__in=ids).values_list("pk", flat=True)

@@ -96,3 +96,6 @@ class ArticleChange:
     # A restore counts its version on from the highest this article ever had.
     version_floor: int | None = None
     label: str = ""  # how messages name the article ("KB 1008", a file name)
+    # The article's "last updated" moment when the door knows it (a content file names
+    # its day); None: the moment of the write.
+    updated_at: object = None
